@@ -1,0 +1,211 @@
+"""The emulator as a plain request -> response function, independent of any HTTP server.
+
+Order of checks, as Auth0 (hapi) applies them: injected faults, route lookup, rate limit,
+authentication (401), payload parsing (400), scopes (403), query/payload validation (400),
+then the endpoint itself.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from . import control, errors
+from .faults import FaultBook
+from .management import ROUTES, Call, Route
+from .ratelimit import RateLimiter
+from .store import Clock, Tenant
+from .tokens import TokenIssuer, require_scopes
+from .validation import parse_json_body
+
+MAX_PAYLOAD = 1024 * 1024
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    payload = (
+        b"" if status == 204 or body is None else json.dumps(body, separators=(",", ":")).encode()
+    )
+    return Response(status, payload, {"content-type": JSON_TYPE, **(headers or {})})
+
+
+class RequestLog:
+    """What the Management API and token endpoint received, for tests and benchmarks."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: list[dict[str, Any]] = []
+
+    def add(self, request: Request, status: int | str) -> None:
+        entry: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "status": status,
+        }
+        correlation_id = request.header("x-correlation-id")
+        if correlation_id:
+            entry["correlation_id"] = correlation_id
+        if request.method in ("POST", "DELETE", "PATCH", "PUT") and request.path != "/oauth/token":
+            try:
+                entry["body"] = json.loads(request.body) if request.body else None
+            except ValueError:
+                entry["body"] = request.body.decode("utf-8", "replace")
+        with self.lock:
+            self.entries.append(entry)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.entries)
+
+
+class Emulator:
+    def __init__(
+        self,
+        *,
+        domain: str = "emulator.local",
+        signing_key: str | None = None,
+        rate_limits: str = "off",
+        member_removal_lag: float = 0.0,
+    ) -> None:
+        self.clock = Clock()
+        self.tenant = Tenant(domain, self.clock)
+        self.tenant.member_removal_lag = member_removal_lag
+        self.tokens = TokenIssuer(self.tenant, signing_key or secrets.token_urlsafe(32))
+        self.limiter = RateLimiter(self.clock, rate_limits)
+        self.faults = FaultBook()
+        self.log = RequestLog()
+        self.latency = 0.0
+        self.initial = {"rate_limits": rate_limits, "member_removal_lag": member_removal_lag}
+        self.loaded_seed: dict[str, Any] | None = None
+
+    def handle(self, request: Request) -> Response:
+        if request.path.startswith(control.PREFIX):
+            return control.handle(self, request)
+        response = self._handle_api(request)
+        response.delay += self.latency
+        self.log.add(request, "dropped" if response.drop else response.status)
+        return response
+
+    def _handle_api(self, request: Request) -> Response:
+        fault = self.faults.take(request.method, request.path)
+        if fault is not None and (fault.drop or fault.status is not None):
+            return self._fault_response(fault)
+        response = self._dispatch(request)
+        if fault is not None:
+            response.delay += fault.delay
+            response.headers.update(fault.headers)
+        return response
+
+    def _fault_response(self, fault: Any) -> Response:
+        if fault.drop:
+            return Response(0, delay=fault.delay, drop=True)
+        if fault.raw_body is not None:
+            response = Response(
+                fault.status, fault.raw_body.encode(), {"content-type": "text/html"}
+            )
+        else:
+            body = fault.body
+            if body is None and fault.status != 204:
+                body = _default_error(fault.status).body()
+            response = json_response(fault.status, body)
+        response.headers.update(self.limiter.charge(None).headers)
+        response.headers.update(fault.headers)
+        response.delay = fault.delay
+        return response
+
+    def _dispatch(self, request: Request) -> Response:
+        if request.method == "POST" and request.path == "/oauth/token":
+            return self._token(request)
+        route, params = _match(request.method, request.path)
+        verdict = self.limiter.charge(route.group if route else None)
+        headers = verdict.headers
+        try:
+            if route is None:
+                raise errors.not_found("Not Found")
+            if len(request.body) > MAX_PAYLOAD:
+                raise errors.ApiError(
+                    413, f"Payload content length greater than maximum allowed: {MAX_PAYLOAD}"
+                )
+            if not verdict.allowed:
+                raise errors.rate_limited(verdict.message)
+            grant = self.tokens.verify(request.header("authorization"))
+            body = None
+            if request.method in ("POST", "DELETE", "PATCH", "PUT"):
+                body = parse_json_body(request.body, request.header("content-type") or "")
+            require_scopes(grant, route.scopes, all_of=route.all_scopes)
+            call = Call(self.tenant, params, request.query, body, grant)
+            with self.tenant.lock:
+                reply = route.handler(call)
+            return json_response(reply.status, reply.body, headers)
+        except errors.ApiError as exc:
+            return json_response(exc.status, exc.body(), {**headers, **exc.headers})
+
+    def _token(self, request: Request) -> Response:
+        verdict = self.limiter.charge("oauth_token")
+        if not verdict.allowed:
+            body = {"error": "too_many_requests", "error_description": verdict.message}
+            return json_response(429, body, verdict.headers)
+        try:
+            body = self.tokens.token_endpoint(request.body, request.header("content-type") or "")
+            return json_response(200, body, verdict.headers)
+        except errors.OAuthError as exc:
+            return json_response(exc.status, exc.body, verdict.headers)
+
+
+def _match(method: str, path: str) -> tuple[Route | None, dict[str, str]]:
+    for route in ROUTES:
+        if route.method != method:
+            continue
+        found = route.pattern.match(path)
+        if found:
+            return route, {k: unquote(v) for k, v in found.groupdict().items()}
+    return None, {}
+
+
+def _default_error(status: int) -> errors.ApiError:
+    """Auth0's usual body for an injected status without an explicit body."""
+    known = {
+        400: errors.invalid_body(
+            "Invalid request body. The message will vary depending on the cause."
+        ),
+        401: errors.unauthorized("Invalid token"),
+        403: errors.insufficient_scope(["(injected fault)"]),
+        404: errors.not_found("Not Found"),
+        409: errors.conflict("Conflict"),
+        429: errors.rate_limited(),
+    }
+    if status in known:
+        return known[status]
+    if status >= 500:
+        return errors.ApiError(status, "An internal server error occurred")
+    return errors.ApiError(status, "Error")

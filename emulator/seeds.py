@@ -1,0 +1,355 @@
+"""Seeds: a JSON description of a tenant, loaded into (and dumped from) the emulator.
+
+Format (every list optional):
+{
+  "clients": [{"client_id", "client_secret", "scopes": [...], "name", "is_global",
+               "token_lifetime"}],
+  "roles": [{"id", "name", "description"}],
+  "users": [{"user_id", "email", "name", ...any Auth0 user field}],
+  "organizations": [{"id", "name", "display_name", "branding", "metadata",
+                     "members": [{"user_id", "roles": ["rol_…"]}]}],
+  "user_roles": {"<user_id>": ["rol_…"]}
+}
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .store import Client, Tenant
+
+# Every Management API scope the dashboard (and the recorded exchanges) use.
+ALL_SCOPES = [
+    "read:organizations",
+    "create:organizations",
+    "delete:organizations",
+    "read:organization_members",
+    "create:organization_members",
+    "delete:organization_members",
+    "read:organization_member_roles",
+    "create:organization_member_roles",
+    "delete:organization_member_roles",
+    "read:users",
+    "create:users",
+    "update:users",
+    "delete:users",
+    "read:roles",
+    "create:roles",
+    "update:roles",
+    "delete:roles",
+    "read:role_members",
+    "create:role_members",
+    "delete:role_members",
+]
+READ_SCOPES = [s for s in ALL_SCOPES if s.startswith("read:")]
+
+DEMO_CLIENTS = [
+    {
+        "client_id": "adminportal-demo",
+        "client_secret": "demo-client-secret",
+        "name": "adminportal (demo)",
+        "scopes": ALL_SCOPES,
+    },
+    {
+        "client_id": "adminportal-readonly",
+        "client_secret": "demo-readonly-secret",
+        "name": "adminportal read-only",
+        "scopes": READ_SCOPES,
+    },
+    {
+        "client_id": "adminportal-no-member-delete",
+        "client_secret": "demo-no-member-delete-secret",
+        "name": "adminportal without delete:organization_members",
+        "scopes": [s for s in ALL_SCOPES if s != "delete:organization_members"],
+    },
+    {
+        "client_id": "legacy-non-global",
+        "client_secret": "demo-non-global-secret",
+        "name": "a non-global legacy client",
+        "scopes": ALL_SCOPES,
+        "is_global": False,
+    },
+]
+
+
+def load(tenant: Tenant, seed: dict[str, Any]) -> None:
+    """Replace the tenant's data with the seed's."""
+    with tenant.lock:
+        tenant.clear()
+        for spec in seed.get("clients", []):
+            client = Client(
+                client_id=spec["client_id"],
+                client_secret=spec["client_secret"],
+                scopes=list(spec.get("scopes", [])),
+                name=spec.get("name", ""),
+                is_global=spec.get("is_global", True),
+                token_lifetime=spec.get("token_lifetime", 86400),
+            )
+            tenant.clients[client.client_id] = client
+        for role in seed.get("roles", []):
+            tenant.add_role(
+                name=role["name"], description=role.get("description", ""), role_id=role.get("id")
+            )
+        for user in seed.get("users", []):
+            tenant.add_user(user)
+        for org in seed.get("organizations", []):
+            created = tenant.add_organization(
+                name=org["name"],
+                display_name=org.get("display_name"),
+                branding=org.get("branding"),
+                metadata=org.get("metadata"),
+                org_id=org.get("id"),
+            )
+            for member in org.get("members", []):
+                tenant.add_members(created.id, [member["user_id"]])
+                if member.get("roles"):
+                    tenant.check_roles_exist(member["roles"])
+                    tenant.member_roles[(created.id, member["user_id"])] = list(member["roles"])
+        for user_id, role_ids in seed.get("user_roles", {}).items():
+            tenant.user(user_id)
+            tenant.check_roles_exist(role_ids)
+            tenant.user_roles[user_id] = list(role_ids)
+            for role_id in role_ids:
+                tenant.role_users_added[(role_id, user_id)] = tenant._tick()
+
+
+def dump(tenant: Tenant) -> dict[str, Any]:
+    """The tenant as a seed (what `load` takes back)."""
+    with tenant.lock:
+        return {
+            "domain": tenant.domain,
+            "clients": [
+                {
+                    "client_id": c.client_id,
+                    "client_secret": c.client_secret,
+                    "name": c.name,
+                    "scopes": c.scopes,
+                    "is_global": c.is_global,
+                    "token_lifetime": c.token_lifetime,
+                }
+                for c in tenant.clients.values()
+            ],
+            "roles": [r.to_json() for r in tenant.roles.values()],
+            "users": [
+                {k: v for k, v in u.items() if not k.startswith("_")} for u in tenant.users.values()
+            ],
+            "organizations": [
+                {
+                    **org.to_json(),
+                    "members": [
+                        {"user_id": m.user_id, "roles": tenant.member_role_ids(org.id, m.user_id)}
+                        for m in tenant.listed_members(org.id)
+                        if m.removed_at is None
+                    ],
+                }
+                for org in tenant.organizations.values()
+            ],
+            "user_roles": {u: list(r) for u, r in tenant.user_roles.items() if r},
+        }
+
+
+# --- the demo tenant -------------------------------------------------------------------------
+
+ORG_ROLES = [
+    ("org-owner", "Owns the organization's account and billing relationship"),
+    ("org-admin", "Manages the organization's settings and members"),
+    ("support-agent", "Answers the organization's support tickets"),
+    ("billing-admin", "Manages invoices and payment methods"),
+    ("billing-viewer", "Reads invoices"),
+    ("developer", "Manages the organization's API keys and integrations"),
+    ("analyst", "Reads reports and dashboards"),
+    ("auditor", "Reads audit logs"),
+    ("editor", "Edits the organization's content"),
+    ("viewer", "Read-only access to the organization"),
+]
+TENANT_ROLES = [
+    ("tenant-admin", "Tenant-wide administrator (all organizations)"),
+    ("security-officer", "Tenant-wide security reviews and incident response"),
+    ("support-lead", "Tenant-wide support escalations"),
+    ("beta-tester", "Sees features behind the beta flag in every organization"),
+    ("api-partner", "Tenant-wide partner API access"),
+]
+COMPANIES = [
+    ("acme", "Acme Corporation", "us"),
+    ("globex", "Globex", "us"),
+    ("initech", "Initech", "us"),
+    ("umbrella", "Umbrella Health", "eu"),
+    ("hooli", "Hooli", "us"),
+    ("stark-industries", "Stark Industries", "us"),
+    ("wayne-enterprises", "Wayne Enterprises", "us"),
+    ("wonka", "Wonka Confectionery", "eu"),
+    ("tyrell", "Tyrell Corporation", "apac"),
+    ("cyberdyne", "Cyberdyne Systems", "us"),
+    ("soylent", "Soylent Foods", "eu"),
+    ("oscorp", "Oscorp", "us"),
+    ("aperture", "Aperture Science", "us"),
+    ("black-mesa", "Black Mesa Research", "us"),
+    ("vandelay", "Vandelay Industries", "us"),
+    ("gringotts", "Gringotts Banking", "eu"),
+    ("monsters-inc", "Monsters, Inc.", "us"),
+    ("dunder-mifflin", "Dunder Mifflin Paper", "us"),
+    ("pied-piper", "Pied Piper", "us"),
+    ("massive-dynamic", "Massive Dynamic", "us"),
+    ("nakatomi", "Nakatomi Trading", "apac"),
+    ("weyland-yutani", "Weyland-Yutani", "apac"),
+    ("blue-sun", "Blue Sun Corporation", "apac"),
+    ("krusty-krab", "Krusty Krab", "us"),
+    ("los-pollos", "Los Pollos Hermanos", "us"),
+    ("prestige", "Prestige Worldwide", "eu"),
+    ("sterling-cooper", "Sterling Cooper", "us"),
+    ("bluth", "Bluth Company", "us"),
+    ("duff", "Duff Brewery", "eu"),
+    ("zorg", "Zorg Industries", "eu"),
+    ("ollivanders", 'Ollivanders <Wands> & "Sons"', "eu"),
+]
+BIG_ORG = "globex"
+BIG_ORG_MEMBERS = 2500
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Eve",
+    "Farah",
+    "Giulia",
+    "Hiro",
+    "Ines",
+    "Jamal",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoë",
+    "Aiko",
+    "Bruno",
+    "Carmen",
+    "Diego",
+]
+LAST_NAMES = [
+    "Lee",
+    "Okafor",
+    "García",
+    "Novak",
+    "Schmidt",
+    "Haddad",
+    "Rossi",
+    "Tanaka",
+    "Silva",
+    "Johnson",
+    "Mensah",
+    "Fischer",
+    "López",
+    "Petrova",
+    "Farouk",
+    "Patel",
+    "O'Brien",
+    "Costa",
+    "Larsen",
+    "Khan",
+    "Iyer",
+    "Kowalski",
+    "Zhang",
+    "Herrera",
+    "Demir",
+    "Dubois",
+    "Sato",
+    "Moreau",
+    "Ruiz",
+    "Nguyen",
+]
+
+
+def demo_seed(rng_seed: int = 2026) -> dict[str, Any]:
+    """About 30 organizations (one with 2,500 members), 15 roles, ~3,000 users."""
+    rng = random.Random(rng_seed)
+    roles = [
+        {"id": f"rol_{_token(rng)}", "name": name, "description": description}
+        for name, description in ORG_ROLES + TENANT_ROLES
+    ]
+    org_role_ids = {r["name"]: r["id"] for r in roles[: len(ORG_ROLES)]}
+    tenant_role_ids = [r["id"] for r in roles[len(ORG_ROLES) :]]
+    users: list[dict[str, Any]] = []
+    organizations: list[dict[str, Any]] = []
+    user_roles: dict[str, list[str]] = {}
+
+    def make_user(company: str, index: int) -> dict[str, Any]:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        local = f"{_ascii(first)}.{_ascii(last)}{index}".lower().replace("'", "")
+        email = f"{local}@{company}.example.com"
+        user = {
+            "user_id": f"auth0|{rng.getrandbits(96):024x}",
+            "email": email,
+            "email_verified": rng.random() > 0.1,
+            "name": f"{first} {last}",
+            "given_name": first,
+            "family_name": last,
+            "nickname": local.split(".")[0],
+            "picture": f"https://cdn.auth0.com/avatars/{_ascii(first)[0]}{_ascii(last)[0]}.png".lower(),
+            "logins_count": rng.randint(0, 400),
+        }
+        users.append(user)
+        return user
+
+    for company, display_name, region in COMPANIES:
+        org = {
+            "id": f"org_{_token(rng)}",
+            "name": company,
+            "display_name": display_name,
+            "branding": {"logo_url": f"https://{company}.example.com/logo.png"},
+            "metadata": {"region": region, "plan": rng.choice(["team", "business", "enterprise"])},
+            "members": [],
+        }
+        size = BIG_ORG_MEMBERS if company == BIG_ORG else rng.randint(3, 18)
+        for index in range(size):
+            user = make_user(company, index)
+            if index == 0:
+                member_roles = [org_role_ids["org-owner"], org_role_ids["org-admin"]]
+            else:
+                member_roles = rng.sample(list(org_role_ids.values()), rng.randint(0, 3))
+                member_roles = [r for r in member_roles if r != org_role_ids["org-owner"]]
+            org["members"].append({"user_id": user["user_id"], "roles": member_roles})
+        organizations.append(org)
+
+    # People who belong to two organizations (contractors, consultants).
+    for org in organizations[:6]:
+        guest = rng.choice(organizations[-1]["members"])
+        org["members"].append({"user_id": guest["user_id"], "roles": [org_role_ids["viewer"]]})
+    # Users in no organization at all.
+    for index in range(10):
+        make_user("freelance", index)
+    # Tenant-wide roles for a few dozen users.
+    for user in rng.sample(users, 40):
+        user_roles[user["user_id"]] = rng.sample(tenant_role_ids, rng.randint(1, 2))
+
+    return {
+        "clients": DEMO_CLIENTS,
+        "roles": roles,
+        "users": users,
+        "organizations": organizations,
+        "user_roles": user_roles,
+    }
+
+
+def _token(rng: random.Random) -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "".join(rng.choice(alphabet) for _ in range(16))
+
+
+def _ascii(text: str) -> str:
+    table = str.maketrans("éëçíóñ", "eecion")
+    return text.translate(table)
+
+
+NAMED_SEEDS = {"demo": demo_seed, "empty": lambda: {"clients": DEMO_CLIENTS}}
