@@ -86,7 +86,7 @@ def render_members(tenant: Tenant, org_id: str, query: dict[str, Any]) -> Callab
             if name == "roles":
                 row["roles"] = [
                     {"id": r.id, "name": r.name}
-                    for r in tenant.roles_sorted(tenant.member_role_ids(org_id, m.user_id))
+                    for r in tenant.roles_sorted(tenant.listed_role_ids(m))
                 ]
             elif name == "user_id":
                 row["user_id"] = m.user_id

@@ -306,10 +306,13 @@ class Tenant:
             return sorted(members.values(), key=lambda m: (m.created_us, m.user_id))
 
     def member_role_ids(self, org_id: str, user_id: str) -> list[str]:
-        membership = self.memberships.get(org_id, {}).get(user_id)
-        if membership is not None and membership.removed_at is not None:
-            return membership.roles_at_removal
         return self.member_roles.get((org_id, user_id), [])
+
+    def listed_role_ids(self, membership: Membership) -> list[str]:
+        """A member's roles as the (lagging) members list shows them."""
+        if membership.removed_at is not None:
+            return membership.roles_at_removal
+        return self.member_role_ids(membership.org_id, membership.user_id)
 
     def organizations_of_user(self, user_id: str) -> list[Organization]:
         return [o for o in self.organizations.values() if self.is_member(o.id, user_id)]

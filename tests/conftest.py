@@ -21,7 +21,9 @@ DEMO_CLIENT_SECRET = "demo-client-secret"
 
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[EmulatorHTTPServer]:
-    emulator = Emulator(domain=EMULATOR_DOMAIN, signing_key="test-signing-key-that-is-long-enough-for-hs256")
+    emulator = Emulator(
+        domain=EMULATOR_DOMAIN, signing_key="test-signing-key-that-is-long-enough-for-hs256"
+    )
     with serve_in_thread(emulator) as server:
         yield server
 
