@@ -52,8 +52,7 @@ def api(emulator_url: str, emulator: ControlClient) -> Callable[..., requests.Re
         headers = kwargs.pop("headers", {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        return session.request(
-            method, f"{emulator_url}/api/v2{path}", headers=headers, timeout=10, **kwargs
-        )
+        kwargs.setdefault("timeout", 10)
+        return session.request(method, f"{emulator_url}/api/v2{path}", headers=headers, **kwargs)
 
     return call
