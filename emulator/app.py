@@ -24,6 +24,8 @@ from .validation import parse_json_body
 
 MAX_PAYLOAD = 1024 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
+# The Authentication API (/oauth/token) sends no charset (recorded: go-auth0 cassettes).
+TOKEN_JSON_TYPE = "application/json"
 
 
 @dataclass
@@ -172,14 +174,15 @@ class Emulator:
 
     def _token(self, request: Request) -> Response:
         verdict = self.limiter.charge("oauth_token")
+        headers = {"content-type": TOKEN_JSON_TYPE, **verdict.headers}
         if not verdict.allowed:
             body = {"error": "too_many_requests", "error_description": verdict.message}
-            return json_response(429, body, verdict.headers)
+            return json_response(429, body, headers)
         try:
             body = self.tokens.token_endpoint(request.body, request.header("content-type") or "")
-            return json_response(200, body, verdict.headers)
+            return json_response(200, body, headers)
         except errors.OAuthError as exc:
-            return json_response(exc.status, exc.body, verdict.headers)
+            return json_response(exc.status, exc.body, headers)
 
 
 def _match(method: str, path: str) -> tuple[Route | None, dict[str, str]]:
