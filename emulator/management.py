@@ -29,7 +29,6 @@ _MEMBER_FIELD = r"((user_id)|(email)|(picture)|(name)|(roles))"
 MEMBER_FIELDS_PATTERN = rf"^{_MEMBER_FIELD}(,{_MEMBER_FIELD})*$"
 ORG_SORT_PATTERN = r"^((display_name)|(created_at)|(name)):(1|-1)$"
 ORG_NAME_PATTERN = r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$"
-MAX_MEMBER_ROLES = 100
 
 
 @dataclass
@@ -250,26 +249,15 @@ def member_roles_list(call: Call) -> Reply:
 def member_roles_assign(call: Call) -> Reply:
     no_query(call)
     role_ids = string_array_body(call.body, "roles")
-    tenant = call.tenant
-    with tenant.lock:
-        org_id, user_id = _org_and_user(call)
-        tenant.check_roles_exist(role_ids)
-        held = tenant.member_roles.setdefault((org_id, user_id), [])
-        new = [r for r in dict.fromkeys(role_ids) if r not in held]
-        if len(held) + len(new) > MAX_MEMBER_ROLES:
-            raise errors.conflict(errors.MEMBER_ROLES_CAP)
-        held.extend(new)
+    org_id, user_id = call.params["id"], call.params["user_id"]
+    call.tenant.assign_member_roles(org_id, user_id, role_ids)
     return Reply(204)
 
 
 def member_roles_remove(call: Call) -> Reply:
     no_query(call)
     role_ids = string_array_body(call.body, "roles")
-    tenant = call.tenant
-    with tenant.lock:
-        org_id, user_id = _org_and_user(call)
-        held = tenant.member_roles.get((org_id, user_id), [])
-        held[:] = [r for r in held if r not in role_ids]
+    call.tenant.remove_member_roles(call.params["id"], call.params["user_id"], role_ids)
     return Reply(204)
 
 
@@ -284,31 +272,13 @@ def user_roles_list(call: Call) -> Reply:
 
 def user_roles_assign(call: Call) -> Reply:
     no_query(call)
-    role_ids = string_array_body(call.body, "roles")
-    tenant = call.tenant
-    with tenant.lock:
-        user_id = call.params["id"]
-        tenant.user(user_id)
-        tenant.check_roles_exist(role_ids)
-        held = tenant.user_roles.setdefault(user_id, [])
-        for role_id in dict.fromkeys(role_ids):
-            if role_id not in held:
-                held.append(role_id)
-                tenant.role_users_added[(role_id, user_id)] = tenant._tick()
+    call.tenant.assign_user_roles(call.params["id"], string_array_body(call.body, "roles"))
     return Reply(204)
 
 
 def user_roles_remove(call: Call) -> Reply:
     no_query(call)
-    role_ids = string_array_body(call.body, "roles")
-    tenant = call.tenant
-    with tenant.lock:
-        user_id = call.params["id"]
-        tenant.user(user_id)
-        held = tenant.user_roles.get(user_id, [])
-        held[:] = [r for r in held if r not in role_ids]
-        for role_id in role_ids:
-            tenant.role_users_added.pop((role_id, user_id), None)
+    call.tenant.remove_user_roles(call.params["id"], string_array_body(call.body, "roles"))
     return Reply(204)
 
 
@@ -363,15 +333,11 @@ def role_users_assign(call: Call) -> Reply:
     no_query(call)
     user_ids = string_array_body(call.body, "users")
     tenant = call.tenant
-    with tenant.lock:
-        role = tenant.role(call.params["id"])
-        for user_id in user_ids:
-            tenant.user(user_id)
-        for user_id in user_ids:
-            held = tenant.user_roles.setdefault(user_id, [])
-            if role.id not in held:
-                held.append(role.id)
-                tenant.role_users_added[(role.id, user_id)] = tenant._tick()
+    role = tenant.role(call.params["id"])
+    for user_id in user_ids:
+        tenant.user(user_id)
+    for user_id in user_ids:
+        tenant.assign_user_roles(user_id, [role.id])
     return Reply(200, {})
 
 

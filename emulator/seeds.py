@@ -104,14 +104,9 @@ def load(tenant: Tenant, seed: dict[str, Any]) -> None:
             for member in org.get("members", []):
                 tenant.add_members(created.id, [member["user_id"]])
                 if member.get("roles"):
-                    tenant.check_roles_exist(member["roles"])
-                    tenant.member_roles[(created.id, member["user_id"])] = list(member["roles"])
+                    tenant.assign_member_roles(created.id, member["user_id"], member["roles"])
         for user_id, role_ids in seed.get("user_roles", {}).items():
-            tenant.user(user_id)
-            tenant.check_roles_exist(role_ids)
-            tenant.user_roles[user_id] = list(role_ids)
-            for role_id in role_ids:
-                tenant.role_users_added[(role_id, user_id)] = tenant._tick()
+            tenant.assign_user_roles(user_id, role_ids)
 
 
 def dump(tenant: Tenant) -> dict[str, Any]:

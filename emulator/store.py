@@ -17,6 +17,7 @@ from typing import Any
 from . import errors
 
 ALPHANUMERIC = string.ascii_letters + string.digits
+MAX_MEMBER_ROLES = 100  # "Maximum of 100 roles per user" (add-member-roles doc)
 
 
 def new_id(prefix: str, length: int = 16) -> str:
@@ -252,6 +253,24 @@ class Tenant:
     def roles_sorted(self, role_ids: list[str]) -> list[Role]:
         return sorted((self.roles[r] for r in role_ids if r in self.roles), key=lambda r: r.name)
 
+    def assign_user_roles(self, user_id: str, role_ids: list[str]) -> None:
+        with self.lock:
+            self.user(user_id)
+            self.check_roles_exist(role_ids)
+            held = self.user_roles.setdefault(user_id, [])
+            for role_id in dict.fromkeys(role_ids):
+                if role_id not in held:
+                    held.append(role_id)
+                    self.role_users_added[(role_id, user_id)] = self._tick()
+
+    def remove_user_roles(self, user_id: str, role_ids: list[str]) -> None:
+        with self.lock:
+            self.user(user_id)
+            held = self.user_roles.get(user_id, [])
+            held[:] = [r for r in held if r not in role_ids]
+            for role_id in role_ids:
+                self.role_users_added.pop((role_id, user_id), None)
+
     def check_roles_exist(self, role_ids: list[str]) -> None:
         missing = [r for r in role_ids if r not in self.roles]
         if missing:
@@ -304,6 +323,27 @@ class Tenant:
                 if m.removed_at is not None and now >= m.removed_at + self.member_removal_lag:
                     del members[user_id]
             return sorted(members.values(), key=lambda m: (m.created_us, m.user_id))
+
+    def assign_member_roles(
+        self, org_id: str, user_id: str, role_ids: list[str], *, limit: int = MAX_MEMBER_ROLES
+    ) -> None:
+        """Roles may be given before the user joins (as recorded); at most `limit` in all."""
+        with self.lock:
+            self.organization(org_id)
+            self.user(user_id)
+            self.check_roles_exist(role_ids)
+            held = self.member_roles.setdefault((org_id, user_id), [])
+            new = [r for r in dict.fromkeys(role_ids) if r not in held]
+            if len(held) + len(new) > limit:
+                raise errors.conflict(errors.MEMBER_ROLES_CAP)
+            held.extend(new)
+
+    def remove_member_roles(self, org_id: str, user_id: str, role_ids: list[str]) -> None:
+        with self.lock:
+            self.organization(org_id)
+            self.user(user_id)
+            held = self.member_roles.get((org_id, user_id), [])
+            held[:] = [r for r in held if r not in role_ids]
 
     def member_role_ids(self, org_id: str, user_id: str) -> list[str]:
         return self.member_roles.get((org_id, user_id), [])
