@@ -71,10 +71,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The Management API token is cached here and shared by every worker process, so the cache
-# must be shared too: a file cache on one host by default, Redis/Memcached/DB via CACHE_URL.
-CACHES = {
-    "default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}"),
-}
+# must be shared too: the database by default (its table comes with the orgs migrations), or
+# Redis/Memcached via CACHE_URL. Its atomic `add` is the lock that stops token stampedes.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://adminportal_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -116,3 +115,10 @@ AUTH0_AUDIENCE = env.str("AUTH0_AUDIENCE", default="") or (
 AUTH0_CLIENT_ID = env.str("AUTH0_CLIENT_ID", default="")
 AUTH0_CLIENT_SECRET = env.str("AUTH0_CLIENT_SECRET", default="")
 AUTH0_MGMT_API_TOKEN = env.str("AUTH0_MGMT_API_TOKEN", default="")
+# Seconds to wait for a connection and for an answer; a worker is never held longer.
+AUTH0_TIMEOUT_CONNECT = env.float("AUTH0_TIMEOUT_CONNECT", default=3.05)
+AUTH0_TIMEOUT_READ = env.float("AUTH0_TIMEOUT_READ", default=10.0)
+# On a 429, retry once only if Auth0's bucket refills within this many seconds.
+AUTH0_MAX_RATE_LIMIT_WAIT = env.float("AUTH0_MAX_RATE_LIMIT_WAIT", default=2.0)
+# The cache (alias in CACHES) that holds the token for all worker processes.
+AUTH0_TOKEN_CACHE = "default"

@@ -56,3 +56,20 @@ def api(emulator_url: str, emulator: ControlClient) -> Callable[..., requests.Re
         return session.request(method, f"{emulator_url}/api/v2{path}", headers=headers, **kwargs)
 
     return call
+
+
+@pytest.fixture
+def auth0(settings, emulator_url: str, emulator: ControlClient, db) -> Iterator[ControlClient]:
+    """Django settings pointed at the emulator (client credentials of the all-scopes demo
+    client); yields the emulator's control API. The process's client is rebuilt per test."""
+    from orgs.auth0_mgmt.config import _client_for
+
+    settings.AUTH0_DOMAIN = EMULATOR_DOMAIN
+    settings.AUTH0_BASE_URL = emulator_url
+    settings.AUTH0_AUDIENCE = AUDIENCE
+    settings.AUTH0_CLIENT_ID = DEMO_CLIENT_ID
+    settings.AUTH0_CLIENT_SECRET = DEMO_CLIENT_SECRET
+    settings.AUTH0_MGMT_API_TOKEN = ""
+    _client_for.cache_clear()
+    yield emulator
+    _client_for.cache_clear()

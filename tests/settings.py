@@ -4,14 +4,10 @@ DATABASE_URL still decides the database, so CI runs the suite on SQLite and Post
 """
 
 import os
-import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from adminportal.settings import *  # noqa: E402,F403
-from adminportal.settings import CACHES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
-    CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="adminportal-test-cache-")

@@ -1,0 +1,435 @@
+"""The only code in adminportal that talks HTTP to Auth0.
+
+- One `requests.Session` (pooled connections), a (connect, read) timeout on every call, bearer
+  token, JSON bodies (DELETE included), every path segment percent-encoded.
+- 401 "Invalid token"/expired: a fresh token and one retry, never more.
+- 429: one retry, only when Auth0 says the bucket refills within `max_rate_limit_wait` seconds;
+  otherwise the RateLimited error goes up at once with the reset time. No other retries: a
+  worker is never held for long, and writes are never repeated after a 5xx or a timeout.
+- Every write sends an X-Correlation-ID (and returns it), so audit records join Auth0's logs.
+- The latest x-ratelimit-* figures are kept in `rate_limit`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from . import errors
+from .tokens import TokenSource
+from .types import Member, Organization, Page, RateLimit, Role, User
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MEMBER_FIELDS = "user_id,email,picture,name,roles"
+MAX_CORRELATION_ID = 64
+
+
+class ManagementClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        tokens: TokenSource,
+        session: requests.Session,
+        timeout: tuple[float, float] = (3.05, 10.0),
+        max_rate_limit_wait: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.api_url = base_url.rstrip("/") + "/api/v2"
+        self.tokens = tokens
+        self.session = session
+        self.timeout = timeout
+        self.max_rate_limit_wait = max_rate_limit_wait
+        self.sleep = sleep
+        self.rate_limit: RateLimit | None = None
+
+    # --- organizations ------------------------------------------------------------------------
+
+    def list_organizations(
+        self, *, page: int = 0, per_page: int = 50, sort: str | None = None
+    ) -> Page[Organization]:
+        params = {"page": page, "per_page": per_page, "include_totals": "true", "sort": sort}
+        body = self._get(("organizations",), params)
+        return _offset_page(body, "organizations", Organization.from_api)
+
+    def list_organizations_after(
+        self, *, cursor: str | None = None, take: int = 50
+    ) -> Page[Organization]:
+        body = self._get(("organizations",), {"from": cursor, "take": take})
+        return _checkpoint_page(body, "organizations", Organization.from_api)
+
+    def iter_organizations(self, *, take: int = 100) -> Iterator[Organization]:
+        return _walk(lambda cursor: self.list_organizations_after(cursor=cursor, take=take))
+
+    def get_organization(self, org_id: str) -> Organization:
+        body = self._get(("organizations", org_id), not_found=errors.OrganizationNotFound)
+        return Organization.from_api(body)
+
+    def get_organization_by_name(self, name: str) -> Organization:
+        body = self._get(("organizations", "name", name), not_found=errors.OrganizationNotFound)
+        return Organization.from_api(body)
+
+    # --- organization members -----------------------------------------------------------------
+
+    def list_members(
+        self, org_id: str, *, cursor: str | None = None, take: int = 50, with_roles: bool = True
+    ) -> Page[Member]:
+        """A checkpoint page of members, with their roles in the same call (no 1000 cap)."""
+        params: dict[str, Any] = {"from": cursor, "take": take}
+        if with_roles:
+            params.update(fields=MEMBER_FIELDS, include_fields="true")
+        body = self._get(
+            ("organizations", org_id, "members"), params, not_found=errors.OrganizationNotFound
+        )
+        return _checkpoint_page(body, "members", Member.from_api)
+
+    def list_members_offset(
+        self, org_id: str, *, page: int = 0, per_page: int = 50, with_roles: bool = True
+    ) -> Page[Member]:
+        """An offset page of members with the total (Auth0 refuses pages past 1000 records)."""
+        params: dict[str, Any] = {"page": page, "per_page": per_page, "include_totals": "true"}
+        if with_roles:
+            params.update(fields=MEMBER_FIELDS, include_fields="true")
+        body = self._get(
+            ("organizations", org_id, "members"), params, not_found=errors.OrganizationNotFound
+        )
+        return _offset_page(body, "members", Member.from_api)
+
+    def iter_members(
+        self, org_id: str, *, take: int = 100, with_roles: bool = True
+    ) -> Iterator[Member]:
+        return _walk(
+            lambda cursor: self.list_members(
+                org_id, cursor=cursor, take=take, with_roles=with_roles
+            )
+        )
+
+    def add_members(
+        self, org_id: str, user_ids: list[str], *, correlation_id: str | None = None
+    ) -> str:
+        return self._write(
+            "POST",
+            ("organizations", org_id, "members"),
+            {"members": user_ids},
+            correlation_id,
+            errors.OrganizationNotFound,
+        )
+
+    def remove_members(
+        self, org_id: str, user_ids: list[str], *, correlation_id: str | None = None
+    ) -> str:
+        """One DELETE for any number of members; returns the correlation id sent."""
+        return self._write(
+            "DELETE",
+            ("organizations", org_id, "members"),
+            {"members": user_ids},
+            correlation_id,
+            errors.OrganizationNotFound,
+        )
+
+    # --- organization member roles ------------------------------------------------------------
+
+    def list_member_roles(
+        self, org_id: str, user_id: str, *, page: int = 0, per_page: int = 50
+    ) -> Page[Role]:
+        body = self._get(
+            ("organizations", org_id, "members", user_id, "roles"),
+            {"page": page, "per_page": per_page, "include_totals": "true"},
+            not_found=errors.MemberNotFound,
+        )
+        return _offset_page(body, "roles", Role.from_api)
+
+    def assign_member_roles(
+        self, org_id: str, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
+    ) -> str:
+        return self._write(
+            "POST",
+            ("organizations", org_id, "members", user_id, "roles"),
+            {"roles": role_ids},
+            correlation_id,
+            errors.MemberNotFound,
+        )
+
+    def remove_member_roles(
+        self, org_id: str, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
+    ) -> str:
+        return self._write(
+            "DELETE",
+            ("organizations", org_id, "members", user_id, "roles"),
+            {"roles": role_ids},
+            correlation_id,
+            errors.MemberNotFound,
+        )
+
+    # --- tenant-wide user roles, roles, users -------------------------------------------------
+
+    def list_user_roles(self, user_id: str, *, page: int = 0, per_page: int = 50) -> Page[Role]:
+        body = self._get(
+            ("users", user_id, "roles"),
+            {"page": page, "per_page": per_page, "include_totals": "true"},
+            not_found=errors.UserNotFound,
+        )
+        return _offset_page(body, "roles", Role.from_api)
+
+    def assign_user_roles(
+        self, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
+    ) -> str:
+        return self._write(
+            "POST",
+            ("users", user_id, "roles"),
+            {"roles": role_ids},
+            correlation_id,
+            errors.UserNotFound,
+        )
+
+    def remove_user_roles(
+        self, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
+    ) -> str:
+        return self._write(
+            "DELETE",
+            ("users", user_id, "roles"),
+            {"roles": role_ids},
+            correlation_id,
+            errors.UserNotFound,
+        )
+
+    def list_roles(
+        self, *, name_filter: str | None = None, page: int = 0, per_page: int = 50
+    ) -> Page[Role]:
+        params = {
+            "page": page,
+            "per_page": per_page,
+            "include_totals": "true",
+            "name_filter": name_filter or None,
+        }
+        return _offset_page(self._get(("roles",), params), "roles", Role.from_api)
+
+    def get_role(self, role_id: str) -> Role:
+        return Role.from_api(self._get(("roles", role_id), not_found=errors.RoleNotFound))
+
+    def get_user(self, user_id: str) -> User:
+        return User.from_api(self._get(("users", user_id), not_found=errors.UserNotFound))
+
+    def search_users(self, q: str, *, page: int = 0, per_page: int = 50) -> Page[User]:
+        params = {
+            "q": q,
+            "search_engine": "v3",
+            "page": page,
+            "per_page": per_page,
+            "include_totals": "true",
+        }
+        return _offset_page(self._get(("users",), params), "users", User.from_api)
+
+    def list_user_organizations(
+        self, user_id: str, *, page: int = 0, per_page: int = 50
+    ) -> Page[Organization]:
+        body = self._get(
+            ("users", user_id, "organizations"),
+            {"page": page, "per_page": per_page, "include_totals": "true"},
+            not_found=errors.UserNotFound,
+        )
+        return _offset_page(body, "organizations", Organization.from_api)
+
+    # --- HTTP ---------------------------------------------------------------------------------
+
+    def _get(
+        self,
+        segments: tuple[str, ...],
+        params: dict[str, Any] | None = None,
+        *,
+        not_found: type[errors.Auth0NotFound] = errors.Auth0NotFound,
+    ) -> Any:
+        response = self._call("GET", segments, params=params, not_found=not_found)
+        try:
+            return response.json()
+        except ValueError:
+            raise errors.Auth0ServerError(
+                f"Auth0 answered HTTP {response.status_code} without a JSON body."
+            ) from None
+
+    def _write(
+        self,
+        method: str,
+        segments: tuple[str, ...],
+        body: dict[str, Any],
+        correlation_id: str | None,
+        not_found: type[errors.Auth0NotFound],
+    ) -> str:
+        correlation_id = (correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID]
+        self._call(method, segments, json=body, correlation_id=correlation_id, not_found=not_found)
+        return correlation_id
+
+    def _call(
+        self,
+        method: str,
+        segments: tuple[str, ...],
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        correlation_id: str | None = None,
+        not_found: type[errors.Auth0NotFound] = errors.Auth0NotFound,
+    ) -> requests.Response:
+        url = self.api_url + "/" + "/".join(quote(s, safe="") for s in segments)
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        headers = {"X-Correlation-ID": correlation_id} if correlation_id else {}
+        refreshed = waited = False
+        while True:
+            token = self.tokens.get()
+            response = self._send(method, url, params, json, headers, token, correlation_id)
+            if response.status_code < 400:
+                return response
+            error = self._error(response, correlation_id, not_found)
+            if isinstance(error, errors.InvalidToken) and self.tokens.refreshable and not refreshed:
+                self.tokens.invalidate(token)
+                refreshed = True
+                continue
+            if isinstance(error, errors.Auth0RateLimited) and not waited:
+                wait = error.retry_after
+                if wait is not None and wait <= self.max_rate_limit_wait:
+                    log.info("Auth0 rate limit on %s %s; retrying in %.1f s", method, url, wait)
+                    self.sleep(wait)
+                    waited = True
+                    continue
+            raise error
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any],
+        json: dict[str, Any] | None,
+        headers: dict[str, str],
+        token: str,
+        correlation_id: str | None,
+    ) -> requests.Response:
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers={**headers, "Authorization": f"Bearer {token}"},
+                timeout=self.timeout,
+            )
+        except requests.Timeout:
+            raise errors.Auth0Timeout(
+                correlation_id=correlation_id, outcome_unknown=method != "GET"
+            ) from None
+        except requests.ConnectionError as exc:
+            never_sent = _never_sent(exc)
+            raise errors.Auth0Unreachable(
+                "Auth0 could not be reached."
+                if never_sent
+                else "The connection to Auth0 broke before it answered.",
+                correlation_id=correlation_id,
+                outcome_unknown=method != "GET" and not never_sent,
+            ) from None
+        self._note_rate_limit(response)
+        log.info(
+            "Auth0 %s %s -> %s in %.0f ms%s",
+            method,
+            response.request.path_url.split("?")[0],
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+            f" (correlation id {correlation_id})" if correlation_id else "",
+        )
+        return response
+
+    def _error(
+        self,
+        response: requests.Response,
+        correlation_id: str | None,
+        not_found: type[errors.Auth0NotFound],
+    ) -> errors.Auth0Error:
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        return errors.from_response(
+            response.status_code,
+            body,
+            reset_at=_reset_at(response),
+            correlation_id=correlation_id,
+            not_found=not_found,
+        )
+
+    def _note_rate_limit(self, response: requests.Response) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self.rate_limit = RateLimit(
+                limit=int(response.headers["x-ratelimit-limit"]),
+                remaining=int(response.headers["x-ratelimit-remaining"]),
+                reset_at=float(response.headers["x-ratelimit-reset"]),
+                observed_at=time.time(),
+            )
+
+
+def new_session(pool_size: int = 10) -> requests.Session:
+    session = requests.Session()
+    session.headers.update({"Accept": "application/json", "User-Agent": "adminportal/0.1"})
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def _reset_at(response: requests.Response) -> float | None:
+    try:
+        return float(response.headers["x-ratelimit-reset"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _never_sent(exc: requests.ConnectionError) -> bool:
+    """Connection refused or name not resolved: the request cannot have reached Auth0."""
+    text = repr(exc)
+    return any(s in text for s in ("NewConnectionError", "NameResolutionError", "refused"))
+
+
+def _offset_page(body: Any, collection: str, parse: Callable[[Any], T]) -> Page[T]:
+    if isinstance(body, list):
+        return Page(items=tuple(parse(item) for item in body))
+    return Page(
+        items=tuple(parse(item) for item in body.get(collection) or ()),
+        total=body.get("total"),
+        start=int(body.get("start") or 0),
+        limit=body.get("limit"),
+    )
+
+
+def _checkpoint_page(body: Any, collection: str, parse: Callable[[Any], T]) -> Page[T]:
+    items = tuple(parse(item) for item in body.get(collection) or ())
+    return Page(items=items, next_cursor=body.get("next") if items else None)
+
+
+def _walk(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
+    """Every item of a checkpoint-paged list: stop when `next` is missing or a page is empty."""
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        yield from page.items
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+def all_pages(fetch: Callable[[int, int], Page[T]], *, per_page: int = 50) -> tuple[T, ...]:
+    """Every item of an offset-paged list (Auth0 serves the first 1000 records this way)."""
+    items: list[T] = []
+    page = 0
+    while True:
+        chunk = fetch(page, per_page)
+        items += chunk.items
+        if not chunk.items or chunk.total is None or len(items) >= chunk.total:
+            return tuple(items)
+        page += 1

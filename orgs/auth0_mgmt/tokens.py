@@ -1,0 +1,158 @@
+"""Management API tokens: a static one, or client credentials fetched once per lifetime for the
+whole deployment.
+
+A fetched token is kept in Django's cache (shared by every worker process; the database cache by
+default) until shortly before it expires, and in the process for quick reuse. Fetching happens
+under a lock held in that cache (`cache.add` is atomic there), so concurrent requests in several
+processes wait for one fetch instead of stampeding the token endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import requests
+from django.core.cache import BaseCache
+
+from . import errors
+
+log = logging.getLogger(__name__)
+
+
+class TokenSource(Protocol):
+    refreshable: bool
+
+    def get(self) -> str: ...
+
+    def invalidate(self, token: str) -> None: ...
+
+
+class StaticToken:
+    """AUTH0_MGMT_API_TOKEN: used as is; when Auth0 refuses it there is nothing to refresh."""
+
+    refreshable = False
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def get(self) -> str:
+        return self._token
+
+    def invalidate(self, token: str) -> None:
+        pass
+
+
+class ClientCredentialsTokens:
+    refreshable = True
+
+    def __init__(
+        self,
+        *,
+        session: requests.Session,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        audience: str,
+        timeout: tuple[float, float],
+        cache: BaseCache,
+        refresh_margin: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.session = session
+        self.token_url = token_url
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.audience = audience
+        self.timeout = timeout
+        self.cache = cache
+        self.refresh_margin = refresh_margin
+        self.clock = clock
+        digest = hashlib.sha256(f"{token_url}|{client_id}|{audience}".encode()).hexdigest()[:24]
+        self.cache_key = f"adminportal:auth0-token:{digest}"
+        self.lock_key = f"{self.cache_key}:lock"
+        self.lock_ttl = sum(timeout) + 5
+        self._memo: tuple[str, float] | None = None
+        self._thread_lock = threading.Lock()
+
+    def get(self) -> str:
+        token = self._fresh(self._memo) or self._fresh(self.cache.get(self.cache_key))
+        if token:
+            return token
+        with self._thread_lock:
+            return self._fetch_once()
+
+    def invalidate(self, token: str) -> None:
+        """Forget `token` (Auth0 refused it), unless another request already replaced it."""
+        if self._memo and self._memo[0] == token:
+            self._memo = None
+        shared = self.cache.get(self.cache_key)
+        if shared and shared[0] == token:
+            self.cache.delete(self.cache_key)
+
+    def _fresh(self, entry: tuple[str, float] | None) -> str | None:
+        """The token of a (token, refresh_at) entry, unless it is due for replacement."""
+        if entry and entry[1] > self.clock():
+            self._memo = entry
+            return entry[0]
+        return None
+
+    def _fetch_once(self) -> str:
+        owner = secrets.token_hex(8)
+        deadline = time.monotonic() + self.lock_ttl
+        while True:
+            token = self._fresh(self.cache.get(self.cache_key))
+            if token:
+                return token
+            if self.cache.add(self.lock_key, owner, timeout=self.lock_ttl):
+                break
+            if time.monotonic() > deadline:  # a fetcher died holding the lock: fetch anyway
+                break
+            time.sleep(0.05)  # another process is fetching; it will share its token
+        try:
+            token = self._fresh(self.cache.get(self.cache_key))
+            return token or self._fetch()
+        finally:
+            if self.cache.get(self.lock_key) == owner:
+                self.cache.delete(self.lock_key)
+
+    def _fetch(self) -> str:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "audience": self.audience,
+        }
+        try:
+            response = self.session.post(self.token_url, data=form, timeout=self.timeout)
+        except requests.Timeout:
+            raise errors.Auth0Timeout("Auth0 did not answer the token request in time.") from None
+        except requests.ConnectionError:
+            raise errors.Auth0Unreachable(
+                f"Auth0's token endpoint could not be reached ({self.token_url})."
+            ) from None
+        if response.status_code != 200:
+            raise errors.from_response(response.status_code, _json_or_text(response))
+        body = _json_or_text(response)
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise errors.Auth0ServerError("Auth0's token endpoint answered without a token.")
+        lifetime = float(body.get("expires_in") or 86400)
+        # Replace it shortly before it expires (at most halfway through a short lifetime).
+        usable_for = lifetime - min(self.refresh_margin, lifetime / 2)
+        entry = (str(body["access_token"]), self.clock() + usable_for)
+        self.cache.set(self.cache_key, entry, timeout=max(1, int(usable_for)))
+        self._memo = entry
+        log.info("Fetched a Management API token for client %s", self.client_id)
+        return entry[0]
+
+
+def _json_or_text(response: requests.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text

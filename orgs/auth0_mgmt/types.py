@@ -1,0 +1,141 @@
+"""Typed, frozen values for what the Management API returns; nothing above the client sees a raw
+dict or a response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    description: str = ""
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Role:
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name") or data["id"]),
+            description=str(data.get("description") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str
+    display_name: str = ""
+    logo_url: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Organization:
+        branding = data.get("branding") or {}
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name") or ""),
+            display_name=str(data.get("display_name") or ""),
+            logo_url=branding.get("logo_url"),
+            metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    """An organization member, with the roles held in that organization (direct assignments)."""
+
+    user_id: str
+    name: str = ""
+    email: str = ""
+    picture: str = ""
+    roles: tuple[Role, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email or self.user_id
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Member:
+        return cls(
+            user_id=str(data["user_id"]),
+            name=str(data.get("name") or ""),
+            email=str(data.get("email") or ""),
+            picture=str(data.get("picture") or ""),
+            roles=tuple(Role.from_api(r) for r in data.get("roles") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: str
+    email: str = ""
+    name: str = ""
+    nickname: str = ""
+    picture: str = ""
+    email_verified: bool = False
+    blocked: bool = False
+    created_at: str = ""
+    last_login: str = ""
+    logins_count: int = 0
+    connections: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email or self.user_id
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> User:
+        return cls(
+            user_id=str(data["user_id"]),
+            email=str(data.get("email") or ""),
+            name=str(data.get("name") or ""),
+            nickname=str(data.get("nickname") or ""),
+            picture=str(data.get("picture") or ""),
+            email_verified=bool(data.get("email_verified")),
+            blocked=bool(data.get("blocked")),
+            created_at=str(data.get("created_at") or ""),
+            last_login=str(data.get("last_login") or ""),
+            logins_count=int(data.get("logins_count") or 0),
+            connections=tuple(
+                str(i.get("connection"))
+                for i in data.get("identities") or ()
+                if i.get("connection")
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: offset pages carry start/limit/total, checkpoint pages `next_cursor`
+    (None once Auth0 sent no `next`, or sent an empty page)."""
+
+    items: tuple[T, ...]
+    total: int | None = None
+    start: int = 0
+    limit: int | None = None
+    next_cursor: str | None = None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The latest x-ratelimit-* figures Auth0 sent."""
+
+    limit: int
+    remaining: int
+    reset_at: float
+    observed_at: float
