@@ -10,7 +10,7 @@ from typing import Any
 
 from . import errors, paging
 from .paging import CHECKPOINT_PARAMS, OFFSET_PARAMS
-from .search import user_matches
+from .search import compile_query
 from .store import Membership, Organization, Tenant
 from .tokens import Grant, require_scopes
 from .validation import (
@@ -377,7 +377,8 @@ def users_search(call: Call) -> Reply:
         }
     )
     tenant = call.tenant
-    users = [u for u in tenant.users.values() if user_matches(tenant, u, query.get("q", ""))]
+    matches = compile_query(tenant, query.get("q", ""))
+    users = [u for u in tenant.users.values() if matches(u)]
     users.sort(key=lambda u: u["_created_us"])
     if query.get("sort"):
         field_name, direction = query["sort"].split(":")

@@ -129,3 +129,26 @@ def test_deleting_a_user_twice_is_204_both_times(api):
     assert api("DELETE", user_path(USER_IDS["loner"])).status_code == 204
     assert api("DELETE", user_path(USER_IDS["loner"])).status_code == 204
     assert api("GET", user_path(USER_IDS["loner"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("(name:ana* OR name:ben*)", ["ana", "ben"]),
+        (f'organization_id:"{ORG_IDS["acme"]}" AND (email:ben* OR email:mal*)', ["ben", "mallory"]),
+        (f'user_id:"{USER_IDS["eve"]}" OR user_id:"{USER_IDS["loner"]}"', ["eve", "loner"]),
+        (f'organization_id:"{ORG_IDS["acme"]}" AND NOT name:ana*', ["ben", "mallory"]),
+        ('name:"Chloé García"', ["chloe"]),
+    ],
+)
+def test_user_search_boolean_operators(api, q, expected):
+    body = api("GET", "/users", params={"q": q, "search_engine": "v3"}).json()
+    found = sorted(k for k, v in USER_IDS.items() if v in {u["user_id"] for u in body})
+    assert found == expected
+
+
+@pytest.mark.parametrize("q", ["(name:ana", "name:ana)", "AND", 'email:"unterminated'])
+def test_malformed_user_search_is_a_400(api, q):
+    response = api("GET", "/users", params={"q": q})
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "invalid_query_string"
