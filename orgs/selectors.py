@@ -3,6 +3,7 @@ they return typed values and let the auth0_mgmt errors propagate."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -93,3 +94,110 @@ def user_roles_list(*, user_id: str) -> tuple[Role, ...]:
     client = get_client()
     check_user_id(user_id)
     return all_pages(lambda page, size: client.list_user_roles(user_id, page=page, per_page=size))
+
+
+# --- search ----------------------------------------------------------------------------------
+
+ORG_CATALOGUE_KEY = "adminportal:organization-catalogue"
+ORG_CATALOGUE_LIMIT = 1000
+MEMBER_SEARCH_LIMIT = 10
+ORG_SORTS = {
+    "name:1": (lambda o: o.name, False),
+    "name:-1": (lambda o: o.name, True),
+    "display_name:1": (lambda o: o.label.lower(), False),
+    "display_name:-1": (lambda o: o.label.lower(), True),
+}
+
+
+@dataclass(frozen=True)
+class OrganizationCatalogue:
+    organizations: tuple[Organization, ...]
+    complete: bool
+    """False when the tenant has more than ORG_CATALOGUE_LIMIT organizations."""
+
+
+def organization_catalogue() -> OrganizationCatalogue:
+    """Up to 1000 organizations (checkpoint pages of 100), cached briefly for every worker."""
+    cached = cache.get(ORG_CATALOGUE_KEY)
+    if cached is not None:
+        return cached
+    found: list[Organization] = []
+    complete = True
+    for organization in get_client().iter_organizations(take=100):
+        if len(found) == ORG_CATALOGUE_LIMIT:
+            complete = False
+            break
+        found.append(organization)
+    catalogue = OrganizationCatalogue(tuple(found), complete)
+    cache.set(ORG_CATALOGUE_KEY, catalogue, ROLE_CATALOGUE_SECONDS)
+    return catalogue
+
+
+def organization_search(
+    *, text: str, page: int = 0, per_page: int = 25, sort: str = "name:1"
+) -> tuple[Page[Organization], bool]:
+    """Organizations whose name, display name or id contains `text` (any case), and whether
+    every organization was searched."""
+    needle = text.strip().lower()
+    catalogue = organization_catalogue()
+    matches = [
+        o
+        for o in catalogue.organizations
+        if needle in o.name.lower() or needle in o.display_name.lower() or needle == o.id.lower()
+    ]
+    key, reverse = ORG_SORTS.get(sort, ORG_SORTS["name:1"])
+    matches.sort(key=key, reverse=reverse)
+    start = page * per_page
+    chunk = tuple(matches[start : start + per_page])
+    return Page(items=chunk, total=len(matches), start=start, limit=per_page), catalogue.complete
+
+
+def member_search(*, org_id: str, text: str) -> Page[Member]:
+    """Members of the organization whose name, e-mail or nickname starts with each word of
+    `text` (user search, then their roles): at most MEMBER_SEARCH_LIMIT + 1 calls."""
+    client = get_client()
+    check_org_id(org_id)
+    clauses = []
+    for word in text.split()[:5]:
+        if "@" in word:
+            clauses.append(f'email:"{_lucene_quoted(word)}"')
+        elif prefix := re.sub(r"[^\w.]", "", word):
+            clauses.append(f"(name:{prefix}* OR email:{prefix}* OR nickname:{prefix}*)")
+    if not clauses:
+        return Page(items=(), total=0)
+    q = f'organization_id:"{org_id}" AND ' + " AND ".join(clauses)
+    users = client.search_users(q, per_page=MEMBER_SEARCH_LIMIT)
+    members = tuple(
+        Member(
+            user_id=u.user_id,
+            name=u.name,
+            email=u.email,
+            picture=u.picture,
+            roles=member_roles_list(org_id=org_id, user_id=u.user_id),
+        )
+        for u in users.items
+    )
+    return Page(items=members, total=users.total, limit=MEMBER_SEARCH_LIMIT)
+
+
+def users_by_id(*, user_ids: list[str]) -> dict[str, User]:
+    """The named users in one search call (for a bulk preview); unknown ids are left out."""
+    for user_id in user_ids:
+        check_user_id(user_id)
+    if not user_ids:
+        return {}
+    q = " OR ".join(f'user_id:"{_lucene_quoted(u)}"' for u in user_ids)
+    found = get_client().search_users(q, per_page=min(100, max(1, len(user_ids))))
+    return {u.user_id: u for u in found.items}
+
+
+def user_organizations_list(*, user_id: str) -> tuple[Organization, ...]:
+    client = get_client()
+    check_user_id(user_id)
+    return all_pages(
+        lambda page, size: client.list_user_organizations(user_id, page=page, per_page=size)
+    )
+
+
+def _lucene_quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -4,6 +4,33 @@ from . import views
 
 app_name = "orgs"
 
+# User ids may hold "/" (they are "provider|id"), so they use the path converter; the longer
+# routes come first because a path converter would also swallow their suffix.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("organizations/", views.organization_list, name="organization_list"),
+    path("organizations/jump/", views.organization_jump, name="organization_jump"),
+    path("organizations/<str:org_id>/", views.organization_detail, name="organization_detail"),
+    path(
+        "organizations/<str:org_id>/members/remove/",
+        views.members_remove,
+        name="members_remove",
+    ),
+    path(
+        "organizations/<str:org_id>/members/<path:user_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "organizations/<str:org_id>/members/<path:user_id>/roles/remove/",
+        views.member_role_remove,
+        name="member_role_remove",
+    ),
+    path(
+        "organizations/<str:org_id>/members/<path:user_id>/",
+        views.member_detail,
+        name="member_detail",
+    ),
+    path("users/<path:user_id>/roles/remove/", views.user_role_remove, name="user_role_remove"),
+    path("users/<path:user_id>/roles/", views.user_roles, name="user_roles"),
 ]

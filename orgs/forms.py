@@ -1,0 +1,108 @@
+"""Plain Django forms: what a person may submit, checked before any service is called."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .auth0_mgmt import Role
+from .ids import MAX_ROLES_PER_CALL, ROLE_ID
+
+PAGE_SIZES = (10, 25, 50)
+ORG_SORT_CHOICES = (
+    ("name:1", "Name (A–Z)"),
+    ("name:-1", "Name (Z–A)"),
+    ("display_name:1", "Display name (A–Z)"),
+    ("display_name:-1", "Display name (Z–A)"),
+)
+
+
+class OrganizationListForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search organizations")
+    sort = forms.ChoiceField(
+        choices=ORG_SORT_CHOICES,
+        required=False,
+        label="Sort by",
+        widget=forms.Select(attrs={"id": "org-sort"}),
+    )
+    per_page = forms.TypedChoiceField(
+        choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False, label="Per page"
+    )
+    page = forms.IntegerField(min_value=1, max_value=1000, required=False)
+
+    def values(self) -> dict[str, object]:
+        """The list's state, with defaults for anything missing or malformed."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "q": (data.get("q") or "").strip(),
+            "sort": data.get("sort") or "name:1",
+            "per_page": data.get("per_page") or 25,
+            "page": data.get("page") or 1,
+        }
+
+
+class AssignRolesForm(forms.Form):
+    """Roles for a member, picked from the tenant's roles they do not hold yet, or typed by
+    name (comma-separated)."""
+
+    roles = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Roles"
+    )
+    names = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Or type role names",
+        help_text="Separate names with commas, e.g. support-agent, billing-admin",
+    )
+
+    def __init__(self, *args: object, available: tuple[Role, ...] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.available = available
+        self.fields["roles"].choices = [(r.id, r.name) for r in available]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        by_name = {r.name.lower(): r for r in self.available}
+        chosen = dict.fromkeys(data.get("roles") or [])
+        unknown = []
+        for name in (data.get("names") or "").split(","):
+            name = name.strip()
+            if not name:
+                continue
+            role = by_name.get(name.lower())
+            if role is None:
+                unknown.append(name)
+            else:
+                chosen[role.id] = None
+        if unknown:
+            self.add_error(
+                "names",
+                "No role to assign is named "
+                + ", ".join(f"“{n}”" for n in unknown[:5])
+                + " (it does not exist, or they already hold it).",
+            )
+        if not chosen and not unknown:
+            raise forms.ValidationError("Choose at least one role to add.")
+        if len(chosen) > MAX_ROLES_PER_CALL:
+            raise forms.ValidationError(f"Choose at most {MAX_ROLES_PER_CALL} roles at once.")
+        data["role_ids"] = list(chosen)
+        return data
+
+    def chosen_roles(self) -> list[Role]:
+        wanted = set(self.cleaned_data["role_ids"])
+        return [r for r in self.available if r.id in wanted]
+
+
+class RoleChoiceForm(forms.Form):
+    """The role a confirmation is about."""
+
+    role = forms.RegexField(regex=rf"^{ROLE_ID.pattern}$", max_length=50)
+
+
+class BulkMembersForm(forms.Form):
+    user = forms.MultipleChoiceField(required=True)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        picked = self.data.getlist("user") if hasattr(self.data, "getlist") else []
+        self.fields["user"].choices = [(u, u) for u in picked]
+        self.fields["user"].error_messages["required"] = "Select at least one member first."

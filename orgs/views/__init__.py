@@ -1,0 +1,28 @@
+"""Thin function-based views: they call selectors and services and render templates."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET
+
+from .members import member_detail, member_remove, member_role_remove, members_remove
+from .organizations import organization_detail, organization_jump, organization_list
+from .users import user_role_remove, user_roles
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("orgs:organization_list")
+
+
+__all__ = [
+    "home",
+    "member_detail",
+    "member_remove",
+    "member_role_remove",
+    "members_remove",
+    "organization_detail",
+    "organization_jump",
+    "organization_list",
+    "user_role_remove",
+    "user_roles",
+]

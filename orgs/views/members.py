@@ -1,0 +1,237 @@
+"""A member of an organization: their roles there (assign, remove), and removing members."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from .. import selectors, services
+from ..auth0_mgmt import errors
+from ..feedback import report
+from ..forms import AssignRolesForm, BulkMembersForm, RoleChoiceForm
+from ..htmx import is_partial_request, trigger
+from ..pending import note_removed
+from .confirm import Confirmation, act, cannot, render_confirmation
+from .pages import render_page
+
+
+def members_url(org_id: str) -> str:
+    return reverse("orgs:organization_detail", kwargs={"org_id": org_id})
+
+
+def member_url(org_id: str, user_id: str) -> str:
+    return reverse("orgs:member_detail", kwargs={"org_id": org_id, "user_id": user_id})
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
+    """The member's roles in the organization, each removable, and the Assign role form."""
+    try:
+        detail = selectors.member_get(org_id=org_id, user_id=user_id)
+        catalogue = selectors.role_list()
+    except errors.Auth0Error as exc:
+        return cannot(
+            request,
+            exc,
+            action="show this member",
+            back_url=members_url(org_id),
+            refresh_event="rolesChanged",
+        )
+    held = {role.id for role in detail.roles}
+    available = tuple(role for role in catalogue if role.id not in held)
+    form = AssignRolesForm(request.POST or None, available=available)
+    context = {"detail": detail, "form": form, "available": available}
+    template = "orgs/member_detail.html"
+    if request.method == "GET" or not form.is_valid():
+        return render_page(request, template, "member-roles", context)
+
+    chosen = form.chosen_roles()
+    names = ", ".join(role.name for role in chosen)
+    where = f"{detail.user.label} in {detail.organization.label}"
+    try:
+        services.member_roles_assign(
+            org_id=org_id, user_id=user_id, role_ids=[role.id for role in chosen]
+        )
+    except errors.Auth0Error as exc:
+        feedback = report(request, exc, action=f"add {names} to {where}")
+        if is_partial_request(request):  # no body: the form keeps what was chosen
+            response = HttpResponse(status=feedback.status)
+            return trigger(response, rolesChanged=None) if feedback.refresh else response
+        return render_page(request, template, "member-roles", context, status=feedback.status)
+    count = len(chosen)
+    messages.success(
+        request,
+        ngettext(
+            "Added %(count)d role to %(where)s: %(names)s.",
+            "Added %(count)d roles to %(where)s: %(names)s.",
+            count,
+        )
+        % {"count": count, "where": where, "names": names},
+    )
+    if is_partial_request(request):
+        return trigger(HttpResponse(status=204), rolesChanged=None)
+    return redirect(member_url(org_id, user_id))
+
+
+@require_http_methods(["GET", "POST"])
+def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
+    """The trash can on a member's role: confirm, then remove that role in this organization."""
+    back = member_url(org_id, user_id)
+    choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
+    try:
+        if not choice.is_valid():
+            raise errors.InvalidInput("Choose the role to remove.")
+        detail = selectors.member_get(org_id=org_id, user_id=user_id)
+        role = next((r for r in detail.roles if r.id == choice.cleaned_data["role"]), None)
+        if role is None:
+            raise errors.RoleNotFound(f"{detail.user.label} does not hold that role any more.")
+    except errors.Auth0Error as exc:
+        return cannot(
+            request, exc, action="remove the role", back_url=back, refresh_event="rolesChanged"
+        )
+
+    who, where = detail.user.label, detail.organization.label
+    if request.method == "GET":
+        return render_confirmation(
+            request,
+            Confirmation(
+                title="Remove role",
+                question=f"Remove the role {role.name} from {who} in {where}?",
+                consequences=[
+                    f"{who} stays a member of {where} and keeps their other roles there.",
+                    "Tenant-wide roles are not affected.",
+                ],
+                submit_label="Remove role",
+                action_url=request.path,
+                cancel_url=back,
+                hidden={"role": [role.id]},
+            ),
+        )
+    return act(
+        request,
+        call=lambda: services.member_roles_remove(
+            org_id=org_id, user_id=user_id, role_ids=[role.id]
+        ),
+        success=f"Removed the role {role.name} from {who} in {where}.",
+        action=f"remove the role {role.name} from {who} in {where}",
+        refresh_event="rolesChanged",
+        back_url=back,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
+    """More options → Remove member: confirm, then remove the membership (not the user)."""
+    back = members_url(org_id)
+    try:
+        detail = selectors.member_get(org_id=org_id, user_id=user_id)
+    except errors.Auth0Error as exc:
+        return cannot(
+            request, exc, action="remove the member", back_url=back, refresh_event="membersChanged"
+        )
+
+    who, where = detail.user.label, detail.organization.label
+    if request.method == "GET":
+        lose = (
+            [f"Their roles in {where}: " + ", ".join(r.name for r in detail.roles) + "."]
+            if detail.roles
+            else []
+        )
+        return render_confirmation(
+            request,
+            Confirmation(
+                title="Remove member",
+                question=f"Remove {who} from {where}?",
+                details=[detail.user.email or detail.user.user_id, *lose],
+                consequences=[
+                    f"{who} stays a user of the tenant: only their membership in {where} "
+                    "and their roles in it are removed.",
+                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
+                ],
+                submit_label="Remove member",
+                action_url=request.path,
+                cancel_url=back,
+            ),
+        )
+    return act(
+        request,
+        call=lambda: services.member_remove(org_id=org_id, user_id=user_id),
+        success=f"Removed {who} from {where}. Auth0 may list them for a few more seconds.",
+        action=f"remove {who} from {where}",
+        refresh_event="membersChanged",
+        back_url=back,
+        on_success=lambda: note_removed(request.session, org_id, [user_id]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
+    """Bulk removal: a preview naming everyone selected, then one API call for all of them."""
+    back = members_url(org_id)
+    form = BulkMembersForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        messages.warning(request, "Select at least one member to remove. Nothing was changed.")
+        if is_partial_request(request):
+            return HttpResponse(status=400)
+        return redirect(back)
+    user_ids = form.cleaned_data["user"]
+    try:
+        organization = selectors.organization_get(org_id=org_id)
+        users = selectors.users_by_id(user_ids=user_ids)
+    except errors.Auth0Error as exc:
+        return cannot(
+            request,
+            exc,
+            action="remove the selected members",
+            back_url=back,
+            refresh_event="membersChanged",
+        )
+
+    labels = [users[u].label if u in users else u for u in user_ids]
+    count = len(user_ids)
+    if request.method == "GET":
+        return render_confirmation(
+            request,
+            Confirmation(
+                title="Remove members",
+                question=ngettext(
+                    "Remove %(count)d member from %(org)s?",
+                    "Remove %(count)d members from %(org)s?",
+                    count,
+                )
+                % {"count": count, "org": organization.label},
+                details=labels,
+                consequences=[
+                    "They stay users of the tenant: only their memberships in "
+                    f"{organization.label} and their roles in it are removed.",
+                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
+                ],
+                submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
+                % {"count": count},
+                action_url=request.path,
+                cancel_url=back,
+                hidden={"user": user_ids},
+            ),
+        )
+    who = get_text_list(labels, "and")
+    return act(
+        request,
+        call=lambda: services.members_remove(org_id=org_id, user_ids=user_ids),
+        success=ngettext(
+            "Removed %(count)d member from %(org)s: %(who)s.",
+            "Removed %(count)d members from %(org)s: %(who)s.",
+            count,
+        )
+        % {"count": count, "org": organization.label, "who": who},
+        action=f"remove {who} from {organization.label}",
+        refresh_event="membersChanged",
+        back_url=back,
+        on_success=lambda: note_removed(request.session, org_id, user_ids),
+    )

@@ -1,0 +1,131 @@
+// adminportal's only script: toasts for messages, the confirmation dialog, and small
+// conveniences (filter roles as you type, select all, one open menu). Every page works without
+// it; nothing here writes HTML from data (textContent only).
+(function () {
+  "use strict";
+
+  const toasts = () => document.getElementById("toasts");
+  const dialog = () => document.getElementById("dialog");
+
+  function dismissLater(toast, level) {
+    if (level === "success" || level === "info") {
+      setTimeout(() => toast.remove(), 8000);
+    }
+  }
+
+  function showToast(text, level) {
+    const toast = document.createElement("div");
+    toast.className = "toast toast-" + (level || "info");
+    if (level === "error" || level === "warning") toast.setAttribute("role", "alert");
+    const paragraph = document.createElement("p");
+    paragraph.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    toast.append(paragraph, close);
+    toasts().append(toast);
+    dismissLater(toast, level);
+  }
+
+  // Messages from htmx answers: HX-Trigger {"messages": [{"message", "tags"}]}.
+  document.addEventListener("messages", (event) => {
+    for (const item of event.detail.value || []) showToast(item.message, item.tags);
+  });
+
+  document.addEventListener("click", (event) => {
+    const close = event.target.closest(".toast-close");
+    if (close) close.closest(".toast").remove();
+    const cancel = event.target.closest("[data-close-dialog]");
+    if (cancel && cancel.closest("dialog")) {
+      event.preventDefault();
+      dialog().close();
+    }
+    // One "More options" menu open at a time; a click elsewhere closes it.
+    for (const menu of document.querySelectorAll("details.menu[open]")) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.closest(".role-filter")) {
+      event.preventDefault(); // filtering, not submitting the form
+      return;
+    }
+    if (event.key !== "Escape") return;
+    for (const menu of document.querySelectorAll("details.menu[open]")) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    }
+  });
+
+  // A confirmation swapped into the dialog opens it; HX-Trigger "closeDialog" closes it.
+  let opener = null;
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id === "dialog-body" && !dialog().open) {
+      opener = document.activeElement;
+      dialog().showModal();
+    }
+  });
+  document.addEventListener("closeDialog", () => {
+    if (dialog().open) dialog().close();
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    dialog().addEventListener("close", () => {
+      document.getElementById("dialog-body").replaceChildren();
+      if (opener && opener.isConnected) opener.focus();
+      opener = null;
+    });
+    for (const toast of document.querySelectorAll("#toasts .toast")) {
+      dismissLater(toast, (toast.className.match(/toast-(\w+)/) || [])[1]);
+    }
+  });
+
+  // A picture that does not load (blocked, gone) becomes the initial, as on pages without one.
+  document.addEventListener("error", (event) => {
+    const img = event.target;
+    if (!(img instanceof HTMLImageElement) || !img.classList.contains("avatar")) return;
+    const initial = document.createElement("span");
+    initial.className = "avatar avatar-initials";
+    initial.setAttribute("aria-hidden", "true");
+    initial.textContent = img.dataset.initial || "";
+    img.replaceWith(initial);
+  }, true);
+
+  // No double submits: buttons of a form wait for its answer.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt.closest("form");
+    if (form) for (const b of form.querySelectorAll("button")) b.disabled = true;
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt.closest("form");
+    if (form) for (const b of form.querySelectorAll("button")) b.disabled = false;
+  });
+  document.addEventListener("htmx:sendError", () => {
+    showToast("adminportal could not be reached. Check your connection and try again.", "error");
+  });
+
+  // Search roles as you type (the checked ones stay checked while hidden).
+  document.addEventListener("input", (event) => {
+    const filter = event.target.closest(".role-filter");
+    if (!filter) return;
+    const box = document.querySelector(filter.dataset.filters);
+    const text = filter.value.trim().toLowerCase();
+    let shown = 0;
+    for (const choice of box.querySelectorAll(".role-choice")) {
+      const match = choice.dataset.name.includes(text);
+      choice.hidden = !match;
+      if (match) shown += 1;
+    }
+    box.querySelector(".no-match").hidden = shown > 0;
+  });
+
+  document.addEventListener("change", (event) => {
+    const all = event.target.closest(".select-all");
+    if (!all) return;
+    for (const box of all.closest("table").querySelectorAll("tbody input[type=checkbox]")) {
+      box.checked = all.checked;
+    }
+  });
+})();
