@@ -7,6 +7,7 @@ then the endpoint itself.
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
@@ -17,9 +18,10 @@ from urllib.parse import unquote
 from . import control, errors
 from .faults import FaultBook
 from .management import ROUTES, Call, Route
+from .oidc import OidcProvider
 from .ratelimit import RateLimiter
 from .store import Clock, Tenant
-from .tokens import TokenIssuer, require_scopes
+from .tokens import TokenIssuer, require_scopes, token_params
 from .validation import parse_json_body
 
 MAX_PAYLOAD = 1024 * 1024
@@ -103,6 +105,7 @@ class Emulator:
         self.tenant = Tenant(domain, self.clock)
         self.tenant.member_removal_lag = member_removal_lag
         self.tokens = TokenIssuer(self.tenant, signing_key or secrets.token_urlsafe(32))
+        self.oidc = OidcProvider(self.tenant, self.tokens.signing_key)
         self.limiter = RateLimiter(self.clock, rate_limits)
         self.faults = FaultBook()
         self.log = RequestLog()
@@ -148,6 +151,8 @@ class Emulator:
     def _dispatch(self, request: Request) -> Response:
         if request.method == "POST" and request.path == "/oauth/token":
             return self._token(request)
+        if request.path in SIGN_IN_PATHS:
+            return sign_in(self.oidc, request)
         route, params = _match(request.method, request.path)
         verdict = self.limiter.charge(route.group if route else None)
         headers = verdict.headers
@@ -178,11 +183,59 @@ class Emulator:
         if not verdict.allowed:
             body = {"error": "too_many_requests", "error_description": verdict.message}
             return json_response(429, body, headers)
+        content_type = request.header("content-type") or ""
         try:
-            body = self.tokens.token_endpoint(request.body, request.header("content-type") or "")
+            params = token_params(request.body, content_type)
+            if params.get("grant_type") == "authorization_code":
+                body = self.oidc.exchange_code(params, _basic_auth(request))
+            else:
+                body = self.tokens.token_endpoint(request.body, content_type)
             return json_response(200, body, headers)
         except errors.OAuthError as exc:
             return json_response(exc.status, exc.body, headers)
+
+
+SIGN_IN_PATHS = (
+    "/.well-known/openid-configuration",
+    "/.well-known/jwks.json",
+    "/authorize",
+    "/userinfo",
+)
+HTML_TYPE = "text/html; charset=utf-8"
+
+
+def sign_in(oidc: OidcProvider, request: Request) -> Response:
+    """The OpenID Connect endpoints (emulator/oidc.py)."""
+    try:
+        if request.path == "/.well-known/openid-configuration":
+            base = f"http://{request.header('host') or 'localhost'}"
+            return json_response(200, oidc.configuration(base))
+        if request.path == "/.well-known/jwks.json":
+            return json_response(200, oidc.jwks())
+        if request.path == "/userinfo":
+            return json_response(200, oidc.userinfo(request.header("authorization")))
+        if request.method == "POST":
+            location, page = oidc.sign_in(request.body)
+            if location:
+                return Response(302, b"", {"location": location})
+            return Response(401, page.encode(), {"content-type": HTML_TYPE})
+        return Response(200, oidc.login_page(request.query).encode(), {"content-type": HTML_TYPE})
+    except errors.OAuthError as exc:
+        return json_response(exc.status, exc.body)
+    except errors.ApiError as exc:
+        return json_response(exc.status, exc.body())
+
+
+def _basic_auth(request: Request) -> tuple[str, str] | None:
+    header = request.header("authorization") or ""
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return unquote(client_id), unquote(secret)
 
 
 def _match(method: str, path: str) -> tuple[Route | None, dict[str, str]]:

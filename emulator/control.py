@@ -128,14 +128,7 @@ def move_clock(emulator: Emulator, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def put_client(emulator: Emulator, body: dict[str, Any]) -> dict[str, Any]:
-    client = Client(
-        client_id=body["client_id"],
-        client_secret=body["client_secret"],
-        scopes=list(body.get("scopes", seeds.ALL_SCOPES)),
-        name=body.get("name", ""),
-        is_global=body.get("is_global", True),
-        token_lifetime=int(body.get("token_lifetime", 86400)),
-    )
+    client = Client.from_spec(body, default_scopes=seeds.ALL_SCOPES)
     emulator.tenant.clients[client.client_id] = client
     return {"client_id": client.client_id}
 

@@ -78,14 +78,7 @@ def load(tenant: Tenant, seed: dict[str, Any]) -> None:
     with tenant.lock:
         tenant.clear()
         for spec in seed.get("clients", []):
-            client = Client(
-                client_id=spec["client_id"],
-                client_secret=spec["client_secret"],
-                scopes=list(spec.get("scopes", [])),
-                name=spec.get("name", ""),
-                is_global=spec.get("is_global", True),
-                token_lifetime=spec.get("token_lifetime", 86400),
-            )
+            client = Client.from_spec(spec)
             tenant.clients[client.client_id] = client
         for role in seed.get("roles", []):
             tenant.add_role(
@@ -114,21 +107,9 @@ def dump(tenant: Tenant) -> dict[str, Any]:
     with tenant.lock:
         return {
             "domain": tenant.domain,
-            "clients": [
-                {
-                    "client_id": c.client_id,
-                    "client_secret": c.client_secret,
-                    "name": c.name,
-                    "scopes": c.scopes,
-                    "is_global": c.is_global,
-                    "token_lifetime": c.token_lifetime,
-                }
-                for c in tenant.clients.values()
-            ],
+            "clients": [c.to_spec() for c in tenant.clients.values()],
             "roles": [r.to_json() for r in tenant.roles.values()],
-            "users": [
-                {k: v for k, v in u.items() if not k.startswith("_")} for u in tenant.users.values()
-            ],
+            "users": [_seed_user(u) for u in tenant.users.values()],
             "organizations": [
                 {
                     **org.to_json(),
@@ -142,6 +123,15 @@ def dump(tenant: Tenant) -> dict[str, Any]:
             ],
             "user_roles": {u: list(r) for u, r in tenant.user_roles.items() if r},
         }
+
+
+def _seed_user(user: dict[str, Any]) -> dict[str, Any]:
+    seed = {k: v for k, v in user.items() if not k.startswith("_")}
+    if user.get("_password"):
+        seed["password"] = user["_password"]
+    if user.get("_claims"):
+        seed["claims"] = user["_claims"]
+    return seed
 
 
 # --- the demo tenant -------------------------------------------------------------------------

@@ -94,6 +94,31 @@ class Client:
     name: str = ""
     is_global: bool = True
     token_lifetime: int = 86400
+    callbacks: list[str] = field(default_factory=list)
+    """Allowed sign-in redirect URIs; none means any on 127.0.0.1/localhost."""
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any], default_scopes: list[str] | None = None) -> Client:
+        return cls(
+            client_id=spec["client_id"],
+            client_secret=spec["client_secret"],
+            scopes=list(spec.get("scopes", default_scopes or [])),
+            name=spec.get("name", ""),
+            is_global=spec.get("is_global", True),
+            token_lifetime=int(spec.get("token_lifetime", 86400)),
+            callbacks=list(spec.get("callbacks", [])),
+        )
+
+    def to_spec(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "name": self.name,
+            "scopes": self.scopes,
+            "is_global": self.is_global,
+            "token_lifetime": self.token_lifetime,
+            "callbacks": self.callbacks,
+        }
 
 
 class Tenant:
@@ -203,6 +228,9 @@ class Tenant:
             for key in ("app_metadata", "user_metadata"):
                 if user.get(key) is not None:
                     record[key] = user[key]
+            # Emulator-only: a password for the login page and custom ID-token claims.
+            record["_password"] = user.get("password")
+            record["_claims"] = user.get("claims") or {}
             record["_created_us"] = created_us if created_us is not None else self._tick()
             self.users[user_id] = record
             return record

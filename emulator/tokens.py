@@ -64,7 +64,7 @@ class TokenIssuer:
         }
 
     def token_endpoint(self, raw_body: bytes, content_type: str) -> dict[str, Any]:
-        params = _token_params(raw_body, content_type)
+        params = token_params(raw_body, content_type)
         if params.get("grant_type") != "client_credentials":
             if not params.get("grant_type"):
                 raise errors.OAuthError(
@@ -124,7 +124,7 @@ def require_scopes(grant: Grant, any_of: list[str], *, all_of: bool = False) -> 
     raise errors.insufficient_scope(any_of, all_of=all_of)
 
 
-def _token_params(raw: bytes, content_type: str) -> dict[str, str]:
+def token_params(raw: bytes, content_type: str) -> dict[str, str]:
     if content_type.startswith("application/json"):
         try:
             data = json.loads(raw or b"{}")

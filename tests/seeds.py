@@ -32,6 +32,13 @@ USER_IDS = {
 }
 
 
+SSO_CLIENT_ID = "adminportal-sso"
+SSO_CLIENT_SECRET = "sso-client-secret"
+ANA_PASSWORD = "correct horse battery staple"
+STAFF_ROLE_CLAIM = "https://adminportal.example.com/staff_role"
+STAFF_ORGANIZATIONS_CLAIM = "https://adminportal.example.com/organizations"
+
+
 def user(key: str, name: str, email: str) -> dict[str, Any]:
     return {
         "user_id": USER_IDS[key],
@@ -47,13 +54,21 @@ def small_seed() -> dict[str, Any]:
         "clients": [
             *DEMO_CLIENTS,
             {"client_id": "all-scopes", "client_secret": "all-scopes-secret", "scopes": ALL_SCOPES},
+            {"client_id": SSO_CLIENT_ID, "client_secret": SSO_CLIENT_SECRET, "scopes": []},
         ],
         "roles": [
             {"id": role_id, "name": name, "description": f"The {name} role"}
             for name, role_id in ROLE_IDS.items()
         ],
         "users": [
-            user("ana", "Ana Lee", "ana.lee@acme.example.com"),
+            {
+                **user("ana", "Ana Lee", "ana.lee@acme.example.com"),
+                "password": ANA_PASSWORD,
+                "claims": {
+                    STAFF_ROLE_CLAIM: "support",
+                    STAFF_ORGANIZATIONS_CLAIM: [ORG_IDS["globex"]],
+                },
+            },
             user("ben", "Ben Okafor", "ben.okafor@acme.example.com"),
             user("chloe", "Chloé García", "chloe@globex.example.com"),
             user("dmitri", "Dmitri Novak", "dmitri@globex.example.com"),
