@@ -1,0 +1,80 @@
+"""Who may see what: a staff member's role (a Django group) and reach (StaffAccess).
+
+Organizations out of a person's reach behave as if they did not exist (404), so their names
+and ids do not leak."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+
+from .auth0_mgmt import Organization, errors
+from .models import StaffAccess
+
+ROLES = ("Viewer", "Support", "Admin")
+User = AbstractBaseUser | AnonymousUser
+
+
+def access_of(user: User) -> StaffAccess | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.staff_access  # type: ignore[union-attr]
+    except StaffAccess.DoesNotExist:
+        return None
+
+
+def role_of(user: User) -> str | None:
+    """The highest staff role the user holds."""
+    if not user.is_authenticated:
+        return None
+    names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+    return next((role for role in reversed(ROLES) if role in names), None)
+
+
+def reaches_all(user: User) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    access = access_of(user)
+    return bool(access and access.all_organizations)
+
+
+def reaches(user: User, organization: Organization) -> bool:
+    if not user.has_perm("orgs.view_organizations"):
+        return False
+    if reaches_all(user):
+        return True
+    access = access_of(user)
+    if access is None:
+        return False
+    if organization.id in access.organization_ids:
+        return True
+    pairs = access.rule_pairs()
+    return bool(pairs) and all(organization.metadata.get(k) == v for k, v in pairs)
+
+
+def check_reach(user: User, organization: Organization) -> Organization:
+    if not reaches(user, organization):
+        raise errors.OrganizationNotFound("No organization found by that id or name")
+    return organization
+
+
+def set_role(user: AbstractBaseUser, role: str) -> None:
+    """Make `role` (one of ROLES) the user's only staff role."""
+    if role not in ROLES:
+        raise ValueError(f"unknown staff role {role!r}; choose one of {', '.join(ROLES)}")
+    groups = user.groups  # type: ignore[attr-defined]
+    groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
+    groups.add(Group.objects.get(name=role))
+
+
+def describe_reach(access: StaffAccess | None) -> str:
+    if access is None:
+        return "no organizations"
+    if access.all_organizations:
+        return "all organizations"
+    parts = []
+    if access.organization_ids:
+        parts.append(", ".join(access.organization_ids))
+    if access.organization_rule:
+        parts.append(f"metadata {access.organization_rule}")
+    return "; ".join(parts) or "no organizations"

@@ -1,0 +1,84 @@
+"""Recording write attempts: a row is written before the Auth0 call and completed after it, so
+a crash in between leaves a visible pending (unknown outcome) row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from .auth0_mgmt import errors
+from .guardrails import GuardrailRefused
+from .models import AuditEvent
+
+
+@contextmanager
+def attempt(
+    *,
+    actor: AbstractBaseUser,
+    action: str,
+    org_id: str = "",
+    targets: list[dict[str, str]] | None = None,
+    roles: list[dict[str, str]] | None = None,
+    reason: str = "",
+) -> Iterator[AuditEvent]:
+    """Yields the pending event (with the X-Correlation-ID to send); the caller may add what it
+    learns (`event.note(...)`). Completed as success, refused, failed or unknown outcome."""
+    event = AuditEvent.objects.create(
+        staff=actor if actor.pk else None,
+        staff_username=actor.get_username(),
+        action=action,
+        org_id=org_id[:64],
+        targets=targets or [],
+        roles=roles or [],
+        reason=reason,
+        correlation_id=uuid.uuid4().hex,
+    )
+    try:
+        yield event
+    except errors.Auth0Error as exc:
+        refused = isinstance(exc, errors.InvalidInput | GuardrailRefused)
+        outcome = (
+            AuditEvent.Outcome.REFUSED
+            if refused
+            else AuditEvent.Outcome.UNKNOWN
+            if exc.outcome_unknown
+            else AuditEvent.Outcome.FAILED
+        )
+        _complete(
+            event,
+            outcome,
+            error_class=type(exc).__name__,
+            status=exc.status,
+            error_code=exc.error_code or "",
+            message=exc.message,
+        )
+        raise
+    except Exception as exc:
+        _complete(
+            event,
+            AuditEvent.Outcome.FAILED,
+            error_class=type(exc).__name__,
+            message=str(exc)[:1000],
+        )
+        raise
+    _complete(event, AuditEvent.Outcome.SUCCESS)
+
+
+def note(event: AuditEvent, **fields: Any) -> None:
+    """Record what was learnt before the call (org name, labels, roles before)."""
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save(update_fields=list(fields))
+
+
+def _complete(event: AuditEvent, outcome: str, **fields: Any) -> None:
+    event.outcome = outcome
+    event.completed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save()
