@@ -98,7 +98,10 @@ def feedback_for(exc: errors.Auth0Error, *, action: str) -> Feedback:
             text = f"{failed}: they are no longer a member of this organization."
             status, level, refresh = 404, messages.WARNING, True
         case errors.RoleNotFound():
-            text = f"{failed}: the role no longer exists in Auth0. The list has been refreshed."
+            text = (
+                f"{failed}: they no longer hold that role, or it no longer exists in Auth0. "
+                "The list has been refreshed."
+            )
             status, level, refresh = 404, messages.WARNING, True
         case errors.UserNotFound():
             text = f"{failed}: the user no longer exists in Auth0."
@@ -136,11 +139,13 @@ def feedback_for(exc: errors.Auth0Error, *, action: str) -> Feedback:
                 )
             status = 503
         case errors.Auth0ServerError():
-            text = (
-                f"{failed}: Auth0 had a problem ({exc.message}). The change was probably not "
-                "made; the list has been refreshed so you can check. If it persists, see "
-                "status.auth0.com."
-            )
+            text = f"{failed}: Auth0 had a problem ({exc.message})."
+            if exc.correlation_id:  # only writes carry one: a read changes nothing
+                text += (
+                    " The change was probably not made; the list has been refreshed so you can "
+                    "check."
+                )
+            text += " If it persists, see status.auth0.com."
             status, refresh = 503, True
         case _:
             text = f"{failed}: {exc}"

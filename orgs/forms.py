@@ -31,7 +31,8 @@ class OrganizationListForm(forms.Form):
 
     def values(self) -> dict[str, object]:
         """The list's state, with defaults for anything missing or malformed."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = self.cleaned_data  # only the fields that are valid: one bad value keeps the rest
         return {
             "q": (data.get("q") or "").strip(),
             "sort": data.get("sort") or "name:1",
@@ -45,7 +46,13 @@ class AssignRolesForm(forms.Form):
     name (comma-separated)."""
 
     roles = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Roles"
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Roles",
+        error_messages={
+            "invalid_choice": "The chosen role %(value)s cannot be added: they hold it already, "
+            "or it no longer exists. The list below is up to date."
+        },
     )
     names = forms.CharField(
         required=False,
@@ -80,7 +87,7 @@ class AssignRolesForm(forms.Form):
                 + ", ".join(f"“{n}”" for n in unknown[:5])
                 + " (it does not exist, or they already hold it).",
             )
-        if not chosen and not unknown:
+        if not chosen and not unknown and not (self.has_error("roles") or self.has_error("names")):
             raise forms.ValidationError("Choose at least one role to add.")
         if len(chosen) > MAX_ROLES_PER_CALL:
             raise forms.ValidationError(f"Choose at most {MAX_ROLES_PER_CALL} roles at once.")

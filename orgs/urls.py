@@ -16,15 +16,16 @@ urlpatterns = [
         views.members_remove,
         name="members_remove",
     ),
-    path(
-        "organizations/<str:org_id>/members/<path:user_id>/remove/",
-        views.member_remove,
-        name="member_remove",
-    ),
+    # roles/remove/ before remove/: ".../<user>/roles/remove/" also ends in "/remove/".
     path(
         "organizations/<str:org_id>/members/<path:user_id>/roles/remove/",
         views.member_role_remove,
         name="member_role_remove",
+    ),
+    path(
+        "organizations/<str:org_id>/members/<path:user_id>/remove/",
+        views.member_remove,
+        name="member_remove",
     ),
     path(
         "organizations/<str:org_id>/members/<path:user_id>/",

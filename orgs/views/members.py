@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.encoding import escape_uri_path
 from django.utils.text import get_text_list
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -37,6 +38,9 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
         detail = selectors.member_get(org_id=org_id, user_id=user_id)
         catalogue = selectors.role_list()
     except errors.Auth0Error as exc:
+        if is_partial_request(request):
+            # No "rolesChanged" here: this panel reloads on it, and would ask again and again.
+            return HttpResponse(status=report(request, exc, action="show this member").status)
         return cannot(
             request,
             exc,
@@ -64,6 +68,8 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
         if is_partial_request(request):  # no body: the form keeps what was chosen
             response = HttpResponse(status=feedback.status)
             return trigger(response, rolesChanged=None) if feedback.refresh else response
+        if feedback.refresh:  # the roles shown are out of date: show them afresh
+            return redirect(member_url(org_id, user_id))
         return render_page(request, template, "member-roles", context, status=feedback.status)
     count = len(chosen)
     messages.success(
@@ -109,7 +115,7 @@ def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpR
                     "Tenant-wide roles are not affected.",
                 ],
                 submit_label="Remove role",
-                action_url=request.path,
+                action_url=escape_uri_path(request.path),  # ids may hold # ? %
                 cancel_url=back,
                 hidden={"role": [role.id]},
             ),
@@ -156,7 +162,7 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
                     "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
                 ],
                 submit_label="Remove member",
-                action_url=request.path,
+                action_url=escape_uri_path(request.path),  # ids may hold # ? %
                 cancel_url=back,
             ),
         )
@@ -215,7 +221,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
                 ],
                 submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
                 % {"count": count},
-                action_url=request.path,
+                action_url=escape_uri_path(request.path),  # ids may hold # ? %
                 cancel_url=back,
                 hidden={"user": user_ids},
             ),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from .. import selectors
 from ..auth0_mgmt import errors
@@ -92,6 +93,8 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
             )
     except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
         messages.warning(request, f"There is no organization “{org_id}” (any more): {exc.message}")
+        if request.htmx:  # a redirect would put the whole list page inside the members table
+            return HttpResponseClientRedirect(reverse("orgs:organization_list"))
         return redirect("orgs:organization_list")
     except errors.Auth0Error as exc:
         return page_error(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 
 from ..auth0_mgmt.errors import Auth0Error
-from ..feedback import report
+from ..feedback import feedback_for, report
 from ..htmx import is_partial_request
 
 
@@ -30,9 +32,24 @@ def page_error(
 ) -> HttpResponse:
     """A read failed: a full page says so in place of its content; an htmx refresh answers
     with no body (the current content stays) and a toast."""
-    feedback = report(request, exc, action=action)
     if is_partial_request(request):
-        return HttpResponse(status=feedback.status)
+        return HttpResponse(status=report(request, exc, action=action).status)
+    feedback = feedback_for(exc, action=action)  # said in the panel, not again in a toast
     return TemplateResponse(
         request, template, {**context, "load_failed": feedback.text}, status=feedback.status
     )
+
+
+BAD_REQUEST = (
+    "adminportal did not act on this request: it was too large or malformed (for example, far "
+    "too many members selected at once). Nothing was changed."
+)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400 (e.g. more form values than DATA_UPLOAD_MAX_NUMBER_FIELDS): a toast for htmx,
+    a page otherwise, instead of a bare "Bad Request"."""
+    if is_partial_request(request):
+        messages.error(request, BAD_REQUEST, fail_silently=True)
+        return HttpResponse(status=400)
+    return render(request, "400.html", {"problem": BAD_REQUEST}, status=400)
