@@ -42,7 +42,9 @@
       event.preventDefault();
       dialog().close();
     }
-    // One "More options" menu open at a time; a click elsewhere closes it.
+    // One "More options" menu open at a time; a click elsewhere closes it (not one in the
+    // dialog: the menu holds the dialog's opener, which gets the focus back when it closes).
+    if (event.target.closest("dialog")) return;
     for (const menu of document.querySelectorAll("details.menu[open]")) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     }
@@ -53,7 +55,8 @@
       event.preventDefault(); // filtering, not submitting the form
       return;
     }
-    if (event.key !== "Escape") return;
+    // Escape in the dialog is the dialog's: the menu behind it (its opener) stays open.
+    if (event.key !== "Escape" || dialog().open) return;
     for (const menu of document.querySelectorAll("details.menu[open]")) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
