@@ -65,7 +65,8 @@
 
   // A confirmation swapped into the dialog opens it; HX-Trigger "closeDialog" closes it.
   let opener = null;
-  document.addEventListener("htmx:afterSwap", (event) => {
+  // Opened once the swap has settled: htmx focuses [autofocus] again while settling.
+  document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target.id === "dialog-body" && !dialog().open) {
       opener = document.activeElement;
       dialog().showModal();

@@ -1,0 +1,89 @@
+"""Create (or update) a staff account with a role and a reach.
+
+manage.py create_staff ana --email ana@example.com --role support --orgs org_1,org_2
+manage.py create_staff ops --role admin --all-orgs --password-env OPS_PASSWORD
+manage.py create_staff eu-desk --role viewer --org-rule region=eu --sso-only
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from ...access import ROLES, describe_reach, set_role
+from ...ids import ORG_ID
+from ...models import StaffAccess
+
+
+class Command(BaseCommand):
+    help = "Create or update a staff account with a role (viewer, support, admin) and a reach."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--role", required=True, choices=[r.lower() for r in ROLES])
+        reach = parser.add_argument_group("reach (combinable, except --all-orgs)")
+        reach.add_argument("--all-orgs", action="store_true", help="every organization")
+        reach.add_argument("--orgs", default="", help="comma-separated organization ids")
+        reach.add_argument("--org-rule", default="", help="metadata rule, e.g. region=eu")
+        parser.add_argument("--auth0-user-id", default="", help="their own Auth0 user id")
+        password = parser.add_mutually_exclusive_group()
+        password.add_argument("--password-env", help="read the password from this variable")
+        password.add_argument("--sso-only", action="store_true", help="no password: SSO only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        org_ids = [o.strip() for o in options["orgs"].split(",") if o.strip()]
+        bad = [o for o in org_ids if not ORG_ID.fullmatch(o)]
+        if bad:
+            raise CommandError(f"Not organization ids: {', '.join(bad)}")
+        if options["all_orgs"] and (org_ids or options["org_rule"]):
+            raise CommandError("--all-orgs cannot be combined with --orgs or --org-rule.")
+        if options["org_rule"] and "=" not in options["org_rule"]:
+            raise CommandError("--org-rule looks like key=value, e.g. region=eu")
+        exists = get_user_model().objects.filter(username=options["username"]).exists()
+        password = self._password(options, keep_current=exists)
+        with transaction.atomic():
+            user, created = get_user_model().objects.get_or_create(
+                username=options["username"], defaults={"email": options["email"]}
+            )
+            if options["email"]:
+                user.email = options["email"]
+            if password is None:
+                user.set_unusable_password()
+            elif password:
+                user.set_password(password)
+            user.save()
+            set_role(user, options["role"].capitalize())
+            access, _ = StaffAccess.objects.get_or_create(user=user)
+            access.all_organizations = options["all_orgs"]
+            access.organization_ids = org_ids
+            access.organization_rule = options["org_rule"]
+            access.auth0_user_id = options["auth0_user_id"] or access.auth0_user_id
+            access.save()
+        verb = "Created" if created else "Updated"
+        self.stdout.write(
+            f"{verb} {user.username}: {options['role']} for {describe_reach(access)}."
+        )
+
+    def _password(self, options: dict[str, Any], *, keep_current: bool) -> str | None:
+        """None: no usable password (SSO only); "": keep the current one."""
+        if options["sso_only"]:
+            return None
+        if options["password_env"]:
+            value = os.environ.get(options["password_env"], "")
+            if not value:
+                raise CommandError(f"${options['password_env']} is empty or not set.")
+            return value
+        if keep_current:
+            return ""
+        if not options.get("interactive", True) or not os.isatty(0):
+            raise CommandError("Give --password-env VARIABLE or --sso-only (no terminal).")
+        first = getpass.getpass("Password: ")
+        if not first or first != getpass.getpass("Password (again): "):
+            raise CommandError("The passwords were empty or did not match.")
+        return first

@@ -1,0 +1,97 @@
+"""Single sign-on for staff through OpenID Connect (the Auth0 tenant itself by default), with
+mozilla-django-oidc. The staff role and reach may come from token claims:
+
+    OIDC_STAFF_ROLE_CLAIM        "viewer" | "support" | "admin"
+    OIDC_ORGANIZATIONS_CLAIM     ["org_…", …] or ["*"] for every organization
+    OIDC_ORGANIZATION_RULE_CLAIM "region=eu"
+
+Someone without a role claim signs in only if an Admin created their staff account (matched by
+subject, or by verified e-mail on their first sign-in); nobody is created without a role.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation
+from django.db import transaction
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+from .access import ROLES, set_role
+from .models import StaffAccess
+
+log = logging.getLogger(__name__)
+
+
+class StaffOIDCBackend(OIDCAuthenticationBackend):
+    def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if self.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The ID token was issued to another application.")
+        issuer = settings.OIDC_OP_ISSUER
+        if issuer and payload.get("iss") != issuer:
+            raise SuspiciousOperation("The ID token comes from another issuer.")
+        return payload
+
+    def get_userinfo(self, access_token: str, id_token: str, payload: dict) -> dict[str, Any]:
+        """The verified ID token's claims (custom claims included) plus /userinfo."""
+        return {**payload, **super().get_userinfo(access_token, id_token, payload)}
+
+    def verify_claims(self, claims: dict[str, Any]) -> bool:
+        if not claims.get("sub") or not claims.get("email"):
+            return False
+        return bool(claims.get("email_verified")) or not settings.OIDC_REQUIRE_VERIFIED_EMAIL
+
+    def filter_users_by_claims(self, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
+        users = get_user_model().objects.filter(is_active=True)
+        by_subject = users.filter(staff_access__oidc_subject=claims["sub"])
+        if by_subject.exists():
+            return by_subject
+        return users.filter(email__iexact=claims["email"]).exclude(
+            staff_access__oidc_subject__gt=""
+        )
+
+    def create_user(self, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
+        role = _role_claim(claims)
+        if role is None:
+            log.warning("SSO sign-in refused for %s: no staff role claim", claims.get("email"))
+            return None
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(
+                username=self.get_username(claims), email=claims["email"]
+            )
+            user.set_unusable_password()
+            user.save()
+            StaffAccess.objects.create(user=user)
+            self.update_user(user, claims)
+        return user
+
+    def update_user(self, user, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
+        access, _ = StaffAccess.objects.get_or_create(user=user)
+        access.oidc_subject = claims["sub"]
+        if not access.auth0_user_id and settings.OIDC_PROVIDER_IS_TENANT:
+            access.auth0_user_id = claims["sub"]  # the staff member's own Auth0 user
+        organizations = claims.get(settings.OIDC_ORGANIZATIONS_CLAIM)
+        if isinstance(organizations, list):
+            access.all_organizations = "*" in organizations
+            access.organization_ids = [str(o) for o in organizations if o != "*"]
+        rule = claims.get(settings.OIDC_ORGANIZATION_RULE_CLAIM)
+        if isinstance(rule, str):
+            access.organization_rule = rule[:200]
+        access.save()
+        role = _role_claim(claims)
+        if role is not None:
+            set_role(user, role)
+        return user
+
+
+def _role_claim(claims: dict[str, Any]) -> str | None:
+    value = claims.get(settings.OIDC_STAFF_ROLE_CLAIM)
+    if not isinstance(value, str):
+        return None
+    return next((role for role in ROLES if role.lower() == value.strip().lower()), None)
