@@ -3,6 +3,7 @@
 See .env.example for every variable. Nothing secret has a default outside DEBUG.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "orgs",
 ]
 
@@ -46,7 +48,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "orgs.middleware.StaffLoginRequiredMiddleware",
     "orgs.middleware.HtmxMessagesMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "adminportal.urls"
@@ -62,6 +66,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "orgs.context_processors.staff",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -123,3 +128,70 @@ AUTH0_TIMEOUT_READ = env.float("AUTH0_TIMEOUT_READ", default=10.0)
 AUTH0_MAX_RATE_LIMIT_WAIT = env.float("AUTH0_MAX_RATE_LIMIT_WAIT", default=2.0)
 # The cache (alias in CACHES) that holds the token for all worker processes.
 AUTH0_TOKEN_CACHE = "default"
+
+# --- Staff sign-in -----------------------------------------------------------------------------
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
+
+# Password sign-in is throttled (django-axes): after this many failures for a username from an
+# address, that pair is locked out for the cool-off time.
+AXES_FAILURE_LIMIT = env.int("ADMINPORTAL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMINPORTAL_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Optional single sign-on (OpenID Connect; the Auth0 tenant itself by default). Enabled by
+# OIDC_RP_CLIENT_ID; the endpoints default to Auth0's under OIDC_OP_BASE_URL.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_OP_BASE_URL = env.str("OIDC_OP_BASE_URL", default="").rstrip("/") or AUTH0_BASE_URL
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="") or (
+    f"https://{AUTH0_DOMAIN}/" if AUTH0_DOMAIN else ""
+)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str(
+    "OIDC_OP_AUTHORIZATION_ENDPOINT", default=f"{OIDC_OP_BASE_URL}/authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env.str(
+    "OIDC_OP_TOKEN_ENDPOINT", default=f"{OIDC_OP_BASE_URL}/oauth/token"
+)
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default=f"{OIDC_OP_BASE_URL}/userinfo")
+OIDC_OP_JWKS_ENDPOINT = env.str(
+    "OIDC_OP_JWKS_ENDPOINT", default=f"{OIDC_OP_BASE_URL}/.well-known/jwks.json"
+)
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_TIMEOUT = 10
+OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+# True when the provider is the tenant adminportal manages: a staff member's subject is then
+# their own Auth0 user, whose memberships and roles they may not change.
+OIDC_PROVIDER_IS_TENANT = env.bool("OIDC_PROVIDER_IS_TENANT", default=True)
+OIDC_STAFF_ROLE_CLAIM = env.str(
+    "OIDC_STAFF_ROLE_CLAIM", default="https://adminportal.example.com/staff_role"
+)
+OIDC_ORGANIZATIONS_CLAIM = env.str(
+    "OIDC_ORGANIZATIONS_CLAIM", default="https://adminportal.example.com/organizations"
+)
+OIDC_ORGANIZATION_RULE_CLAIM = env.str(
+    "OIDC_ORGANIZATION_RULE_CLAIM", default="https://adminportal.example.com/organization_rule"
+)
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+if SSO_ENABLED:
+    AUTHENTICATION_BACKENDS.append("orgs.sso.StaffOIDCBackend")
+
+# --- Guardrails and audit ----------------------------------------------------------------------
+# Roles that may not be taken from their last holder in an organization.
+PROTECTED_ROLES = env.list("ADMINPORTAL_PROTECTED_ROLES", default=["org-owner"])
+# Roles only Admins may assign.
+ADMIN_ONLY_ROLES = env.list("ADMINPORTAL_ADMIN_ONLY_ROLES", default=["org-owner", "org-admin"])
+# Whether destructive actions need a reason (e.g. a ticket id) in the audit trail.
+REQUIRE_REASON = env.bool("ADMINPORTAL_REQUIRE_REASON", default=False)

@@ -5,12 +5,29 @@ and ids do not leak."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 
 from .auth0_mgmt import Organization, errors
 from .models import StaffAccess
 
 ROLES = ("Viewer", "Support", "Admin")
+# What each staff role may do (permissions of orgs.StaffAccess). The groups are created with
+# these after every migrate; a deployment may change a group's permissions afterwards.
+ROLE_PERMISSIONS = {
+    "Viewer": ["view_organizations"],
+    "Support": ["view_organizations", "change_member_roles", "remove_members"],
+    "Admin": [
+        "view_organizations",
+        "change_member_roles",
+        "remove_members",
+        "remove_tenant_roles",
+        "assign_admin_only_roles",
+        "manage_staff",
+        "view_all_activity",
+    ],
+}
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -52,6 +69,20 @@ def reaches(user: User, organization: Organization) -> bool:
     return bool(pairs) and all(organization.metadata.get(k) == v for k, v in pairs)
 
 
+def reaches_id(user: User, org_id: str, load: Callable[[], Organization]) -> bool:
+    """Like `reaches`, fetching the organization (`load`) only for a metadata rule."""
+    if not user.has_perm("orgs.view_organizations"):
+        return False
+    if reaches_all(user):
+        return True
+    access = access_of(user)
+    if access is None:
+        return False
+    if org_id in access.organization_ids:
+        return True
+    return bool(access.rule_pairs()) and reaches(user, load())
+
+
 def check_reach(user: User, organization: Organization) -> Organization:
     if not reaches(user, organization):
         raise errors.OrganizationNotFound("No organization found by that id or name")
@@ -78,3 +109,17 @@ def describe_reach(access: StaffAccess | None) -> str:
     if access.organization_rule:
         parts.append(f"metadata {access.organization_rule}")
     return "; ".join(parts) or "no organizations"
+
+
+def create_staff_groups(using: str = "default", **kwargs: object) -> None:
+    """post_migrate: the Viewer, Support and Admin groups, created when missing."""
+    from django.contrib.auth.models import Permission
+
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, created = Group.objects.using(using).get_or_create(name=name)
+        if created:
+            group.permissions.set(
+                Permission.objects.using(using).filter(
+                    content_type__app_label="orgs", codename__in=codenames
+                )
+            )

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 
 from .auth0_mgmt import errors
+from .guardrails import GuardrailRefused
 
 ADMIN_HINT = "An adminportal administrator needs to fix this"
 SCOPES_HINT = (
@@ -38,6 +39,8 @@ def feedback_for(exc: errors.Auth0Error, *, action: str) -> Feedback:
     level = messages.ERROR
     refresh = False
     match exc:
+        case GuardrailRefused():
+            text, status, level = f"{failed}: {exc.message} {unchanged}", 403, messages.WARNING
         case errors.InvalidInput():
             text, status, level = f"{failed}: {exc.message} {unchanged}", 400, messages.WARNING
         case errors.InvalidPaging():

@@ -113,3 +113,84 @@ class BulkMembersForm(forms.Form):
         picked = self.data.getlist("user") if hasattr(self.data, "getlist") else []
         self.fields["user"].choices = [(u, u) for u in picked]
         self.fields["user"].error_messages["required"] = "Select at least one member first."
+
+
+class ActivityFilterForm(forms.Form):
+    staff = forms.ChoiceField(required=False, label="Staff member")
+    action = forms.ChoiceField(required=False, label="Action")
+    outcome = forms.ChoiceField(required=False, label="Outcome")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, staff_names: list[str] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from .models import AuditEvent
+
+        self.fields["staff"].choices = [("", "Anyone"), *[(n, n) for n in staff_names]]
+        self.fields["action"].choices = [("", "Any action"), *AuditEvent.Action.choices]
+        self.fields["outcome"].choices = [("", "Any outcome"), *AuditEvent.Outcome.choices]
+
+
+class StaffForm(forms.Form):
+    """A staff account: role, reach, own Auth0 user, and (for password sign-in) a password."""
+
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        label="Username",
+        error_messages={"invalid": "Use letters, digits and @ . + - _ only."},
+    )
+    email = forms.EmailField(required=False, label="E-mail")
+    role = forms.ChoiceField(
+        choices=[("Viewer", "Viewer"), ("Support", "Support"), ("Admin", "Admin")]
+    )
+    all_organizations = forms.BooleanField(required=False, label="All organizations")
+    organization_ids = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Organization ids",
+        help_text="One per line or comma-separated (org_…).",
+    )
+    organization_rule = forms.RegexField(
+        regex=r"^\s*[\w.-]+\s*=\s*[^,=]*(,\s*[\w.-]+\s*=\s*[^,=]*)*$",
+        required=False,
+        max_length=200,
+        label="Metadata rule",
+        help_text="e.g. region=eu or region=eu,plan=pro",
+        error_messages={"invalid": "Write the rule as key=value, comma-separated."},
+    )
+    auth0_user_id = forms.CharField(
+        required=False,
+        max_length=255,
+        label="Their own Auth0 user id",
+        help_text="They may not change this user's memberships or roles.",
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        label="New password",
+        help_text="Leave empty to keep the current one (or for single sign-on only).",
+    )
+
+    def clean_organization_ids(self) -> list[str]:
+        raw = self.cleaned_data.get("organization_ids") or ""
+        ids = [part.strip() for part in raw.replace(",", "\n").splitlines() if part.strip()]
+        from .ids import ORG_ID
+
+        bad = [value for value in ids if not ORG_ID.fullmatch(value)]
+        if bad:
+            raise forms.ValidationError(f"Not organization ids: {', '.join(bad[:5])}")
+        return list(dict.fromkeys(ids))
+
+    def clean_auth0_user_id(self) -> str:
+        value = (self.cleaned_data.get("auth0_user_id") or "").strip()
+        from .ids import USER_ID
+
+        if value and not USER_ID.fullmatch(value):
+            raise forms.ValidationError("An Auth0 user id looks like provider|id.")
+        return value

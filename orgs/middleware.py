@@ -1,12 +1,19 @@
-"""Django messages for htmx responses travel in HX-Trigger (as {"messages": [...]}) and are
-shown as toasts by static/js/app.js; full pages render them server-side."""
+"""Sign-in for every page, and Django messages for htmx answers.
+
+Messages for htmx responses travel in HX-Trigger (as {"messages": [...]}) and are shown as
+toasts by static/js/app.js; full pages render them server-side."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 
 from .htmx import trigger
 
@@ -30,4 +37,21 @@ class HtmxMessagesMiddleware:
         ]
         if pending:
             trigger(response, messages=pending)
+        return response
+
+
+class StaffLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every page needs a signed-in staff member (views opt out with @login_not_required).
+
+    An htmx request whose session expired gets HX-Redirect to the login page, which htmx
+    follows as a full navigation, instead of a login form swapped into a table."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func: Callable[..., Any]) -> Any:
+        htmx = getattr(request, "htmx", None)
+        if not htmx:
+            return super().handle_no_permission(request, view_func)
+        current = urlsplit(htmx.current_url or "")
+        back = (current.path + (f"?{current.query}" if current.query else "")) or "/"
+        response = HttpResponse(status=401)
+        response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
         return response

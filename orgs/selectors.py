@@ -4,6 +4,7 @@ they return typed values and let the auth0_mgmt errors propagate."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -31,6 +32,16 @@ def organization_list(
 
 def organization_get(*, org_id: str) -> Organization:
     return get_client().get_organization(check_org_id(org_id))
+
+
+def organization_get_cached(*, org_id: str) -> Organization:
+    """organization_get, remembered for a minute (for checks on every table refresh)."""
+    key = f"adminportal:organization:{check_org_id(org_id)}"
+    organization = cache.get(key)
+    if organization is None:
+        organization = organization_get(org_id=org_id)
+        cache.set(key, organization, ROLE_CATALOGUE_SECONDS)
+    return organization
 
 
 def organization_find(*, id_or_name: str) -> Organization:
@@ -134,16 +145,22 @@ def organization_catalogue() -> OrganizationCatalogue:
 
 
 def organization_search(
-    *, text: str, page: int = 0, per_page: int = 25, sort: str = "name:1"
+    *,
+    text: str,
+    page: int = 0,
+    per_page: int = 25,
+    sort: str = "name:1",
+    include: Callable[[Organization], bool] | None = None,
 ) -> tuple[Page[Organization], bool]:
-    """Organizations whose name, display name or id contains `text` (any case), and whether
-    every organization was searched."""
+    """Organizations whose name, display name or id contains `text` (any case; "" matches
+    all) and that `include` accepts, and whether every organization was searched."""
     needle = text.strip().lower()
     catalogue = organization_catalogue()
     matches = [
         o
         for o in catalogue.organizations
-        if needle in o.name.lower() or needle in o.display_name.lower() or needle == o.id.lower()
+        if (needle in o.name.lower() or needle in o.display_name.lower() or needle == o.id.lower())
+        and (include is None or include(o))
     ]
     key, reverse = ORG_SORTS.get(sort, ORG_SORTS["name:1"])
     matches.sort(key=key, reverse=reverse)

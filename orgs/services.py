@@ -1,50 +1,226 @@
-"""Writes to the Auth0 Management API. Keyword-only, typed, named <entity>_<action>; each checks
-its input before calling Auth0 (raising InvalidInput) and returns the X-Correlation-ID it sent."""
+"""Writes to the Auth0 Management API. Keyword-only, typed, named <entity>_<action>.
+
+Each write is one audited attempt (orgs.audit): the AuditEvent is written first, then the
+actor's permission and reach, the input and the guardrails are checked, what is about to change
+is noted (names, roles before), the call is made with the event's X-Correlation-ID, and the
+event is completed with the outcome. Every refusal and failure raises an auth0_mgmt error (or
+GuardrailRefused), which the views turn into a message. Usable from a management command: no
+request, no messages."""
 
 from __future__ import annotations
 
-from .auth0_mgmt import get_client
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+
+from . import audit, selectors
+from .access import check_reach, reaches, reaches_all
+from .auth0_mgmt import Organization, Role, User, errors, get_client
+from .guardrails import (
+    check_admin_only,
+    check_keeps_protected_holders,
+    check_not_self,
+    require,
+)
 from .ids import check_org_id, check_role_ids, check_user_id, check_user_ids
+from .models import AuditEvent
+
+Action = AuditEvent.Action
 
 
-def members_remove(*, org_id: str, user_ids: list[str], correlation_id: str | None = None) -> str:
+def members_remove(
+    *, actor: AbstractBaseUser, org_id: str, user_ids: list[str], reason: str = ""
+) -> AuditEvent:
     """Remove members from an organization in one call. The users stay in the tenant; Auth0
     takes a few seconds to stop listing them."""
-    return get_client().remove_members(
-        check_org_id(org_id), check_user_ids(user_ids), correlation_id=correlation_id
-    )
+    with audit.attempt(
+        actor=actor,
+        action=Action.MEMBERS_REMOVE,
+        org_id=org_id,
+        reason=reason,
+        targets=[{"user_id": u} for u in user_ids[:100]],
+    ) as event:
+        require(actor, "orgs.remove_members", "remove members")
+        _check_reason(reason)
+        organization = _organization(actor, org_id)
+        check_user_ids(user_ids)
+        users = selectors.users_by_id(user_ids=user_ids)
+        check_not_self(actor, users.values())
+        before = _member_roles(org_id, user_ids)
+        audit.note(
+            event,
+            org_name=organization.label,
+            targets=_targets(user_ids, users),
+            roles_before=_names(before),
+        )
+        check_keeps_protected_holders(org_id, before)
+        get_client().remove_members(org_id, user_ids, correlation_id=event.correlation_id)
+        event.roles_after = {user_id: [] for user_id in user_ids}
+    return event
 
 
-def member_remove(*, org_id: str, user_id: str, correlation_id: str | None = None) -> str:
-    return members_remove(org_id=org_id, user_ids=[user_id], correlation_id=correlation_id)
+def member_remove(
+    *, actor: AbstractBaseUser, org_id: str, user_id: str, reason: str = ""
+) -> AuditEvent:
+    return members_remove(actor=actor, org_id=org_id, user_ids=[user_id], reason=reason)
 
 
 def member_roles_assign(
-    *, org_id: str, user_id: str, role_ids: list[str], correlation_id: str | None = None
-) -> str:
-    return get_client().assign_member_roles(
-        check_org_id(org_id),
-        check_user_id(user_id),
-        check_role_ids(role_ids),
-        correlation_id=correlation_id,
-    )
+    *, actor: AbstractBaseUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
+) -> AuditEvent:
+    with audit.attempt(
+        actor=actor,
+        action=Action.MEMBER_ROLES_ASSIGN,
+        org_id=org_id,
+        reason=reason,
+        targets=[{"user_id": user_id}],
+        roles=[{"id": r} for r in role_ids[:100]],
+    ) as event:
+        require(actor, "orgs.change_member_roles", "assign roles")
+        organization = _organization(actor, org_id)
+        user = _user(user_id)
+        check_role_ids(role_ids)
+        check_not_self(actor, [user])
+        roles = _roles(role_ids)
+        check_admin_only(actor, roles)
+        before = selectors.member_roles_list(org_id=org_id, user_id=user_id)
+        audit.note(
+            event,
+            org_name=organization.label,
+            targets=[{"user_id": user_id, "label": user.label}],
+            roles=_role_list(roles),
+            roles_before={user_id: [r.name for r in before]},
+        )
+        get_client().assign_member_roles(
+            org_id, user_id, role_ids, correlation_id=event.correlation_id
+        )
+        held = {r.name for r in before} | {r.name for r in roles}
+        event.roles_after = {user_id: sorted(held)}
+    return event
 
 
 def member_roles_remove(
-    *, org_id: str, user_id: str, role_ids: list[str], correlation_id: str | None = None
-) -> str:
-    return get_client().remove_member_roles(
-        check_org_id(org_id),
-        check_user_id(user_id),
-        check_role_ids(role_ids),
-        correlation_id=correlation_id,
-    )
+    *, actor: AbstractBaseUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
+) -> AuditEvent:
+    with audit.attempt(
+        actor=actor,
+        action=Action.MEMBER_ROLES_REMOVE,
+        org_id=org_id,
+        reason=reason,
+        targets=[{"user_id": user_id}],
+        roles=[{"id": r} for r in role_ids[:100]],
+    ) as event:
+        require(actor, "orgs.change_member_roles", "remove roles")
+        _check_reason(reason)
+        organization = _organization(actor, org_id)
+        user = _user(user_id)
+        check_role_ids(role_ids)
+        check_not_self(actor, [user])
+        before = selectors.member_roles_list(org_id=org_id, user_id=user_id)
+        removing = [r for r in before if r.id in role_ids]
+        audit.note(
+            event,
+            org_name=organization.label,
+            targets=[{"user_id": user_id, "label": user.label}],
+            roles=_role_list(removing) or [{"id": r} for r in role_ids],
+            roles_before={user_id: [r.name for r in before]},
+        )
+        if len(removing) < len(role_ids):
+            raise errors.RoleNotFound(f"{user.label} does not hold that role any more.")
+        check_keeps_protected_holders(org_id, {user_id: removing})
+        get_client().remove_member_roles(
+            org_id, user_id, role_ids, correlation_id=event.correlation_id
+        )
+        event.roles_after = {user_id: [r.name for r in before if r.id not in role_ids]}
+    return event
 
 
 def user_roles_remove(
-    *, user_id: str, role_ids: list[str], correlation_id: str | None = None
-) -> str:
+    *, actor: AbstractBaseUser, user_id: str, role_ids: list[str], reason: str = ""
+) -> AuditEvent:
     """Remove tenant-wide roles (not organization roles) from a user."""
-    return get_client().remove_user_roles(
-        check_user_id(user_id), check_role_ids(role_ids), correlation_id=correlation_id
-    )
+    with audit.attempt(
+        actor=actor,
+        action=Action.USER_ROLES_REMOVE,
+        reason=reason,
+        targets=[{"user_id": user_id}],
+        roles=[{"id": r} for r in role_ids[:100]],
+    ) as event:
+        require(actor, "orgs.remove_tenant_roles", "remove tenant-wide roles")
+        _check_reason(reason)
+        user = _user(user_id)
+        check_user_reach(actor, user_id)
+        check_role_ids(role_ids)
+        check_not_self(actor, [user])
+        before = selectors.user_roles_list(user_id=user_id)
+        removing = [r for r in before if r.id in role_ids]
+        audit.note(
+            event,
+            targets=[{"user_id": user_id, "label": user.label}],
+            roles=_role_list(removing) or [{"id": r} for r in role_ids],
+            roles_before={user_id: [r.name for r in before]},
+        )
+        if len(removing) < len(role_ids):
+            raise errors.RoleNotFound(f"{user.label} does not hold that role any more.")
+        get_client().remove_user_roles(user_id, role_ids, correlation_id=event.correlation_id)
+        event.roles_after = {user_id: [r.name for r in before if r.id not in role_ids]}
+    return event
+
+
+def check_user_reach(actor: AbstractBaseUser, user_id: str) -> None:
+    """Staff limited to some organizations only reach users who belong to one of them."""
+    if reaches_all(actor):
+        return
+    organizations = selectors.user_organizations_list(user_id=user_id)
+    if not any(reaches(actor, org) for org in organizations):
+        raise errors.UserNotFound("The user does not exist.")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _check_reason(reason: str) -> None:
+    if settings.REQUIRE_REASON and not reason.strip():
+        raise errors.InvalidInput("Give a reason (for example the ticket id) for the audit trail.")
+
+
+def _organization(actor: AbstractBaseUser, org_id: str) -> Organization:
+    return check_reach(actor, selectors.organization_get(org_id=check_org_id(org_id)))
+
+
+def _user(user_id: str) -> User:
+    return selectors.user_get(user_id=check_user_id(user_id))
+
+
+def _roles(role_ids: list[str]) -> list[Role]:
+    by_id = {role.id: role for role in selectors.role_list()}
+    unknown = [r for r in role_ids if r not in by_id]
+    if unknown:
+        raise errors.RoleNotFound(f"The role {unknown[0]} does not exist.")
+    return [by_id[r] for r in role_ids]
+
+
+def _member_roles(org_id: str, user_ids: list[str]) -> dict[str, list[Role]]:
+    """Each member's roles in the organization: one call for one member, else a walk of the
+    member pages until all are seen."""
+    if len(user_ids) == 1:
+        return {user_ids[0]: list(selectors.member_roles_list(org_id=org_id, user_id=user_ids[0]))}
+    wanted = set(user_ids)
+    found: dict[str, list[Role]] = {}
+    for member in get_client().iter_members(org_id, take=100):
+        if member.user_id in wanted:
+            found[member.user_id] = list(member.roles)
+            if len(found) == len(wanted):
+                break
+    return {user_id: found.get(user_id, []) for user_id in user_ids}
+
+
+def _targets(user_ids: list[str], users: dict[str, User]) -> list[dict[str, str]]:
+    return [{"user_id": u, "label": users[u].label if u in users else u} for u in user_ids]
+
+
+def _names(roles_by_user: dict[str, list[Role]]) -> dict[str, list[str]]:
+    return {user_id: [r.name for r in roles] for user_id, roles in roles_by_user.items()}
+
+
+def _role_list(roles: list[Role]) -> list[dict[str, str]]:
+    return [{"id": r.id, "name": r.name} for r in roles]

@@ -32,6 +32,15 @@ urlpatterns = [
         views.member_detail,
         name="member_detail",
     ),
+    path(
+        "organizations/<str:org_id>/activity/",
+        views.organization_activity,
+        name="organization_activity",
+    ),
+    path("activity/", views.activity, name="activity"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_edit, name="staff_create"),
+    path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
     path("users/<path:user_id>/roles/remove/", views.user_role_remove, name="user_role_remove"),
     path("users/<path:user_id>/roles/", views.user_roles, name="user_roles"),
 ]

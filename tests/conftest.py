@@ -73,3 +73,73 @@ def auth0(settings, emulator_url: str, emulator: ControlClient, db) -> Iterator[
     _client_for.cache_clear()
     yield emulator
     _client_for.cache_clear()
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+StaffFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def make_staff(db) -> StaffFactory:
+    """make_staff(username, role="Admin", all_organizations=True, organization_ids=(),
+    organization_rule="", auth0_user_id="", email="") -> a signed-up staff User."""
+    from django.contrib.auth import get_user_model
+
+    from orgs.access import set_role
+    from orgs.models import StaffAccess
+
+    def make(
+        username: str,
+        role: str = "Admin",
+        *,
+        all_organizations: bool = True,
+        organization_ids: tuple[str, ...] | list[str] = (),
+        organization_rule: str = "",
+        auth0_user_id: str = "",
+        email: str = "",
+        password: str = "staff-password-for-tests",
+    ):
+        user = get_user_model().objects.create_user(
+            username=username, email=email or f"{username}@staff.example.com", password=password
+        )
+        set_role(user, role)
+        StaffAccess.objects.create(
+            user=user,
+            all_organizations=all_organizations,
+            organization_ids=list(organization_ids),
+            organization_rule=organization_rule,
+            auth0_user_id=auth0_user_id,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_staff(make_staff: StaffFactory):
+    return make_staff("admin")
+
+
+@pytest.fixture
+def client(db, admin_staff):  # noqa: ANN201 - overrides pytest-django's anonymous client
+    """A Django test client signed in as an Admin who reaches every organization."""
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(admin_staff)
+    return signed_in
+
+
+@pytest.fixture
+def anonymous_client(db):  # noqa: ANN201
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def no_protected_roles(settings) -> None:
+    """Ana is Acme's only org-owner in the test tenant: tests about other things remove her
+    role freely with this; the protected-role guardrail has its own tests."""
+    settings.PROTECTED_ROLES = []

@@ -15,3 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Static files come from the finders (no collectstatic in tests).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# The live server (browser tests) speaks plain http.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

@@ -17,6 +17,7 @@ from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 
 ACME = ORG_IDS["acme"]
 BEN = USER_IDS["ben"]
+ANA = USER_IDS["ana"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Operation:
     method: str
     path: str
     scope: str
-    call: Callable[[], str]
+    call: Callable[[Any], object]
 
 
 OPERATIONS = [
@@ -36,8 +37,8 @@ OPERATIONS = [
         "DELETE",
         "/members/auth0%7Cben[0-9]+/roles$",
         "delete:organization_member_roles",
-        lambda: services.member_roles_remove(
-            org_id=ACME, user_id=BEN, role_ids=[ROLE_IDS["billing-admin"]]
+        lambda actor: services.member_roles_remove(
+            actor=actor, org_id=ACME, user_id=BEN, role_ids=[ROLE_IDS["billing-admin"]]
         ),
     ),
     Operation(
@@ -45,22 +46,24 @@ OPERATIONS = [
         "DELETE",
         "/members$",
         "delete:organization_members",
-        lambda: services.member_remove(org_id=ACME, user_id=BEN),
+        lambda actor: services.member_remove(actor=actor, org_id=ACME, user_id=BEN),
     ),
     Operation(
         "002 remove user roles",
         "DELETE",
-        "/users/auth0%7Cben[0-9]+/roles$",
+        "/users/auth0%7Cana[0-9]+/roles$",
         "update:users",
-        lambda: services.user_roles_remove(user_id=BEN, role_ids=[ROLE_IDS["tenant-admin"]]),
+        lambda actor: services.user_roles_remove(
+            actor=actor, user_id=USER_IDS["ana"], role_ids=[ROLE_IDS["tenant-admin"]]
+        ),
     ),
     Operation(
         "003 add member roles",
         "POST",
         "/members/auth0%7Cben[0-9]+/roles$",
         "create:organization_member_roles",
-        lambda: services.member_roles_assign(
-            org_id=ACME, user_id=BEN, role_ids=[ROLE_IDS["viewer"]]
+        lambda actor: services.member_roles_assign(
+            actor=actor, org_id=ACME, user_id=BEN, role_ids=[ROLE_IDS["viewer"]]
         ),
     ),
 ]
@@ -148,7 +151,9 @@ ROW_NAMES = list(documented_rows("x"))
 
 @pytest.mark.parametrize("row_name", ROW_NAMES)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda o: o.doc)
-def test_each_documented_row_has_its_error_class(auth0, operation: Operation, row_name: str):
+def test_each_documented_row_has_its_error_class(
+    auth0, admin_staff, operation: Operation, row_name: str
+):
     row = documented_rows(operation.scope)[row_name]
     response_body = {k: v for k, v in row.body.items() if not k.startswith("_")}
     get_client().get_organization(ACME)  # a token in hand, so only the write is faulted
@@ -162,7 +167,7 @@ def test_each_documented_row_has_its_error_class(auth0, operation: Operation, ro
     )
 
     with pytest.raises(errors.Auth0Error) as caught:
-        operation.call()
+        operation.call(admin_staff)
 
     error = caught.value
     assert type(error) is row.error
@@ -176,36 +181,39 @@ def test_each_documented_row_has_its_error_class(auth0, operation: Operation, ro
         assert error.retry_after > 100
 
 
-def test_the_204_row_succeeds_and_returns_the_correlation_id(auth0):
+def test_the_204_row_succeeds_and_returns_the_correlation_id(auth0, admin_staff):
     for operation in OPERATIONS:
-        correlation_id = operation.call()
-        assert len(correlation_id) == 32
+        event = operation.call(admin_staff)
+        assert event.outcome == "success"
+        assert len(event.correlation_id) == 32
     assert {r["status"] for r in auth0.api_requests() if r["method"] != "GET"} == {204}
 
 
-def test_a_real_missing_scope_names_the_scope(auth0, settings):
+def test_a_real_missing_scope_names_the_scope(auth0, settings, admin_staff):
     settings.AUTH0_CLIENT_ID = "adminportal-no-member-delete"
     settings.AUTH0_CLIENT_SECRET = "demo-no-member-delete-secret"
 
     with pytest.raises(errors.InsufficientScope) as caught:
-        services.member_remove(org_id=ACME, user_id=BEN)
+        services.member_remove(actor=admin_staff, org_id=ACME, user_id=BEN)
 
     assert caught.value.scopes == ("delete:organization_members",)
 
 
-def test_real_not_found_answers_name_what_is_missing(auth0):
+def test_real_not_found_answers_name_what_is_missing(auth0, admin_staff):
     client = get_client()
     with pytest.raises(errors.OrganizationNotFound):
         client.get_organization("org_Gone000000000001")
     with pytest.raises(errors.OrganizationNotFound):
-        services.member_remove(org_id="org_Gone000000000001", user_id=BEN)
+        services.member_remove(actor=admin_staff, org_id="org_Gone000000000001", user_id=BEN)
     with pytest.raises(errors.UserNotFound):
-        services.user_roles_remove(user_id="auth0|gone", role_ids=[ROLE_IDS["viewer"]])
+        services.user_roles_remove(
+            actor=admin_staff, user_id="auth0|gone", role_ids=[ROLE_IDS["viewer"]]
+        )
     with pytest.raises(errors.RoleNotFound):
         client.get_role("rol_Gone000000000001")
 
 
-def test_a_real_100_role_cap_is_member_roles_limit_reached(auth0):
+def test_a_real_100_role_cap_is_member_roles_limit_reached(auth0, admin_staff):
     from tests.seeds import small_seed
 
     seed = small_seed()
@@ -214,15 +222,19 @@ def test_a_real_100_role_cap_is_member_roles_limit_reached(auth0):
     auth0.load_seed(seed)
 
     with pytest.raises(errors.MemberRolesLimitReached) as caught:
-        services.member_roles_assign(org_id=ACME, user_id=BEN, role_ids=extra)
+        services.member_roles_assign(actor=admin_staff, org_id=ACME, user_id=BEN, role_ids=extra)
 
     assert caught.value.status == 409
     assert caught.value.message == "No more roles can be assigned to this organization member."
 
 
-def test_a_real_unknown_role_id_is_invalid_body(auth0):
-    with pytest.raises(errors.InvalidBody):
-        services.member_roles_assign(org_id=ACME, user_id=BEN, role_ids=["rol_DoesNotExist0001"])
+def test_an_unknown_role_id_is_refused_before_any_write(auth0, admin_staff):
+    auth0.clear_requests()
+    with pytest.raises(errors.RoleNotFound):
+        services.member_roles_assign(
+            actor=admin_staff, org_id=ACME, user_id=BEN, role_ids=["rol_DoesNotExist0001"]
+        )
+    assert [r["method"] for r in auth0.api_requests()] == ["GET"] * len(auth0.api_requests())
 
 
 @pytest.mark.parametrize(

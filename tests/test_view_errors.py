@@ -37,6 +37,10 @@ ANA_URL = f"/organizations/{ACME}/members/{ANA}/"
 ANA_PAGE = f"/organizations/{ACME}/members/auth0%7Cana0000000000000000000001/"
 
 
+# These tests are about the views' flows; the protected-role guardrail has its own tests.
+pytestmark = pytest.mark.usefixtures("no_protected_roles")
+
+
 def auth0_body(status: int, error: str, message: str, code: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"statusCode": status, "error": error, "message": message}
     if code:

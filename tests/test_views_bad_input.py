@@ -125,8 +125,9 @@ def test_a_wrong_http_method_is_405_and_calls_nothing(auth0, client, method, url
         (f"/users/{ANA}/roles/remove/", {"role": ROLE_IDS["beta-tester"]}),
     ],
 )
-def test_a_post_without_the_csrf_token_is_403_and_changes_nothing(auth0, url, data):
+def test_a_post_without_the_csrf_token_is_403_and_changes_nothing(auth0, admin_staff, url, data):
     browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin_staff)
     browser.get(MEMBERS_URL)  # the CSRF cookie is set, but the post does not carry the token
 
     plain = browser.post(url, data)
@@ -138,8 +139,12 @@ def test_a_post_without_the_csrf_token_is_403_and_changes_nothing(auth0, url, da
     assert set(members_of(auth0, ACME)) == EVERYONE
 
 
-def test_a_post_with_the_csrf_token_in_the_form_or_htmx_header_is_accepted(auth0):
+def test_a_post_with_the_csrf_token_in_the_form_or_htmx_header_is_accepted(
+    auth0, admin_staff, settings
+):
+    settings.PROTECTED_ROLES = []  # Ana is Acme's only org-owner
     browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin_staff)
     page = browser.get(f"/organizations/{ACME}/members/{BEN}/remove/")
     token = str(page.context["csrf_token"])
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import (
     HX,
@@ -28,6 +30,10 @@ MEMBERS_URL = f"/organizations/{ACME}/"
 ANA_URL = f"/organizations/{ACME}/members/{ANA}/"
 ANA_ROLE_REMOVE = f"/organizations/{ACME}/members/{ANA}/roles/remove/"
 BULK_URL = f"/organizations/{ACME}/members/remove/"
+
+
+# These tests are about the views' flows; the protected-role guardrail has its own tests.
+pytestmark = pytest.mark.usefixtures("no_protected_roles")
 
 
 def member_url(user_id: str, org_id: str = ACME) -> str:

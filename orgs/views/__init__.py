@@ -4,8 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from .activity import activity, organization_activity
 from .members import member_detail, member_remove, member_role_remove, members_remove
 from .organizations import organization_detail, organization_jump, organization_list
+from .staff import staff_edit, staff_list
 from .users import user_role_remove, user_roles
 
 
@@ -15,6 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 __all__ = [
+    "activity",
     "home",
     "member_detail",
     "member_remove",
@@ -22,7 +25,10 @@ __all__ = [
     "members_remove",
     "organization_detail",
     "organization_jump",
+    "organization_activity",
     "organization_list",
+    "staff_edit",
+    "staff_list",
     "user_role_remove",
     "user_roles",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,6 +22,8 @@ from django.template.response import TemplateResponse
 from ..auth0_mgmt.errors import Auth0Error
 from ..feedback import report
 from ..htmx import is_partial_request, trigger
+
+MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,20 @@ class Confirmation:
     details: list[str] = field(default_factory=list)
     consequences: list[str] = field(default_factory=list)
     hidden: dict[str, list[str]] = field(default_factory=dict)
+    asks_reason: bool = True
+    """Destructive actions ask why (kept in the audit trail; required by REQUIRE_REASON)."""
 
 
 def render_confirmation(request: HttpRequest, confirmation: Confirmation) -> HttpResponse:
     template = "orgs/confirm.html"
     if is_partial_request(request):
         template += "#confirm-dialog"
-    return TemplateResponse(request, template, {"confirm": confirmation})
+    context = {"confirm": confirmation, "reason_required": settings.REQUIRE_REASON}
+    return TemplateResponse(request, template, context)
+
+
+def reason_of(request: HttpRequest) -> str:
+    return request.POST.get("reason", "").strip()[:MAX_REASON]
 
 
 def act(

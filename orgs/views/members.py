@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,13 +14,21 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
+from ..access import check_reach
 from ..auth0_mgmt import errors
 from ..feedback import report
 from ..forms import AssignRolesForm, BulkMembersForm, RoleChoiceForm
 from ..htmx import is_partial_request, trigger
 from ..pending import note_removed
-from .confirm import Confirmation, act, cannot, render_confirmation
+from .confirm import Confirmation, act, cannot, reason_of, render_confirmation
 from .pages import render_page
+from .permissions import allowed, requires
+
+
+def member_in_reach(request: HttpRequest, org_id: str, user_id: str) -> selectors.MemberDetail:
+    detail = selectors.member_get(org_id=org_id, user_id=user_id)
+    check_reach(request.user, detail.organization)
+    return detail
 
 
 def members_url(org_id: str) -> str:
@@ -31,11 +40,16 @@ def member_url(org_id: str, user_id: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
 def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The member's roles in the organization, each removable, and the Assign role form."""
+    if request.method == "POST" and (
+        refusal := allowed(request, "orgs.change_member_roles", "assign roles")
+    ):
+        return refusal
     try:
-        detail = selectors.member_get(org_id=org_id, user_id=user_id)
+        detail = member_in_reach(request, org_id, user_id)
         catalogue = selectors.role_list()
     except errors.Auth0Error as exc:
         if is_partial_request(request):
@@ -49,7 +63,13 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
             refresh_event="rolesChanged",
         )
     held = {role.id for role in detail.roles}
-    available = tuple(role for role in catalogue if role.id not in held)
+    admin_only = {name.lower() for name in settings.ADMIN_ONLY_ROLES}
+    may_assign_admin_only = request.user.has_perm("orgs.assign_admin_only_roles")
+    available = tuple(
+        role
+        for role in catalogue
+        if role.id not in held and (may_assign_admin_only or role.name.lower() not in admin_only)
+    )
     form = AssignRolesForm(request.POST or None, available=available)
     context = {"detail": detail, "form": form, "available": available}
     template = "orgs/member_detail.html"
@@ -61,7 +81,7 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
     where = f"{detail.user.label} in {detail.organization.label}"
     try:
         services.member_roles_assign(
-            org_id=org_id, user_id=user_id, role_ids=[role.id for role in chosen]
+            actor=request.user, org_id=org_id, user_id=user_id, role_ids=[r.id for r in chosen]
         )
     except errors.Auth0Error as exc:
         feedback = report(request, exc, action=f"add {names} to {where}")
@@ -87,6 +107,7 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
+@requires("orgs.change_member_roles", "remove roles")
 def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The trash can on a member's role: confirm, then remove that role in this organization."""
     back = member_url(org_id, user_id)
@@ -94,7 +115,7 @@ def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpR
     try:
         if not choice.is_valid():
             raise errors.InvalidInput("Choose the role to remove.")
-        detail = selectors.member_get(org_id=org_id, user_id=user_id)
+        detail = member_in_reach(request, org_id, user_id)
         role = next((r for r in detail.roles if r.id == choice.cleaned_data["role"]), None)
         if role is None:
             raise errors.RoleNotFound(f"{detail.user.label} does not hold that role any more.")
@@ -123,7 +144,11 @@ def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpR
     return act(
         request,
         call=lambda: services.member_roles_remove(
-            org_id=org_id, user_id=user_id, role_ids=[role.id]
+            actor=request.user,
+            org_id=org_id,
+            user_id=user_id,
+            role_ids=[role.id],
+            reason=reason_of(request),
         ),
         success=f"Removed the role {role.name} from {who} in {where}.",
         action=f"remove the role {role.name} from {who} in {where}",
@@ -133,11 +158,12 @@ def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
+@requires("orgs.remove_members", "remove members")
 def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """More options → Remove member: confirm, then remove the membership (not the user)."""
     back = members_url(org_id)
     try:
-        detail = selectors.member_get(org_id=org_id, user_id=user_id)
+        detail = member_in_reach(request, org_id, user_id)
     except errors.Auth0Error as exc:
         return cannot(
             request, exc, action="remove the member", back_url=back, refresh_event="membersChanged"
@@ -168,7 +194,9 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
         )
     return act(
         request,
-        call=lambda: services.member_remove(org_id=org_id, user_id=user_id),
+        call=lambda: services.member_remove(
+            actor=request.user, org_id=org_id, user_id=user_id, reason=reason_of(request)
+        ),
         success=f"Removed {who} from {where}. Auth0 may list them for a few more seconds.",
         action=f"remove {who} from {where}",
         refresh_event="membersChanged",
@@ -178,6 +206,7 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
+@requires("orgs.remove_members", "remove members")
 def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
     """Bulk removal: a preview naming everyone selected, then one API call for all of them."""
     back = members_url(org_id)
@@ -189,7 +218,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
         return redirect(back)
     user_ids = form.cleaned_data["user"]
     try:
-        organization = selectors.organization_get(org_id=org_id)
+        organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
         users = selectors.users_by_id(user_ids=user_ids)
     except errors.Auth0Error as exc:
         return cannot(
@@ -229,7 +258,9 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
     who = get_text_list(labels, "and")
     return act(
         request,
-        call=lambda: services.members_remove(org_id=org_id, user_ids=user_ids),
+        call=lambda: services.members_remove(
+            actor=request.user, org_id=org_id, user_ids=user_ids, reason=reason_of(request)
+        ),
         success=ngettext(
             "Removed %(count)d member from %(org)s: %(who)s.",
             "Removed %(count)d members from %(org)s: %(who)s.",

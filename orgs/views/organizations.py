@@ -11,29 +11,35 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import selectors
+from ..access import check_reach, reaches, reaches_all, reaches_id
 from ..auth0_mgmt import errors
 from ..feedback import report
 from ..forms import PAGE_SIZES, OrganizationListForm
 from ..pending import POLL_SECONDS, pending_removals
 from .pages import page_error, render_page
+from .permissions import requires
 
 MAX_TRAIL = 100
 
 
 @require_GET
+@requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
 def organization_list(request: HttpRequest) -> HttpResponse:
+    """Every organization, or those the staff member reaches (searched in the catalogue)."""
     form = OrganizationListForm(request.GET)
     state = form.values()
     context: dict[str, object] = {"form": form, "state": state, "complete": True}
     template = "orgs/organization_list.html"
+    user = request.user
     try:
-        if state["q"]:
+        if state["q"] or not reaches_all(user):
             page, complete = selectors.organization_search(
                 text=state["q"],
                 page=state["page"] - 1,
                 per_page=state["per_page"],
                 sort=state["sort"],
+                include=None if reaches_all(user) else (lambda org: reaches(user, org)),
             )
             context["complete"] = complete
         else:
@@ -50,13 +56,14 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires("orgs.view_organizations", "see organizations")
 def organization_jump(request: HttpRequest) -> HttpResponse:
     """Paste an organization id or name and go straight to it."""
     wanted = request.GET.get("to", "").strip()[:200]
     if not wanted:
         return redirect("orgs:organization_list")
     try:
-        organization = selectors.organization_find(id_or_name=wanted)
+        organization = check_reach(request.user, selectors.organization_find(id_or_name=wanted))
     except errors.Auth0Error as exc:
         if isinstance(exc, errors.InvalidInput | errors.OrganizationNotFound):
             messages.warning(request, f"No organization has the id or name “{wanted}”.")
@@ -67,6 +74,7 @@ def organization_jump(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
 def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     """The members of an organization with their roles: one API call per page."""
@@ -84,7 +92,13 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     }
     try:
         if not request.htmx:
-            context["organization"] = selectors.organization_get(org_id=org_id)
+            context["organization"] = check_reach(
+                request.user, selectors.organization_get(org_id=org_id)
+            )
+        elif not reaches_id(
+            request.user, org_id, lambda: selectors.organization_get_cached(org_id=org_id)
+        ):
+            raise errors.OrganizationNotFound("No organization found by that id or name")
         if search:
             page = selectors.member_search(org_id=org_id, text=search)
         else:

@@ -12,8 +12,9 @@ from django.views.decorators.vary import vary_on_headers
 from .. import selectors, services
 from ..auth0_mgmt import errors
 from ..forms import RoleChoiceForm
-from .confirm import Confirmation, act, cannot, render_confirmation
+from .confirm import Confirmation, act, cannot, reason_of, render_confirmation
 from .pages import page_error, render_page
+from .permissions import requires
 
 
 def user_roles_url(user_id: str) -> str:
@@ -21,12 +22,14 @@ def user_roles_url(user_id: str) -> str:
 
 
 @require_GET
+@requires("orgs.view_organizations", "see users")
 @vary_on_headers("HX-Request")
 def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
     template = "orgs/user_roles.html"
     context: dict[str, object] = {"user_id": user_id}
     try:
         context["profile"] = selectors.user_get(user_id=user_id)
+        services.check_user_reach(request.user, user_id)
         context["roles"] = selectors.user_roles_list(user_id=user_id)
         if not request.htmx:
             context["organizations"] = selectors.user_organizations_list(user_id=user_id)
@@ -42,6 +45,7 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@requires("orgs.remove_tenant_roles", "remove tenant-wide roles")
 def user_role_remove(request: HttpRequest, user_id: str) -> HttpResponse:
     back = user_roles_url(user_id)
     choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
@@ -49,6 +53,7 @@ def user_role_remove(request: HttpRequest, user_id: str) -> HttpResponse:
         if not choice.is_valid():
             raise errors.InvalidInput("Choose the role to remove.")
         profile = selectors.user_get(user_id=user_id)
+        services.check_user_reach(request.user, user_id)
         roles = selectors.user_roles_list(user_id=user_id)
         role = next((r for r in roles if r.id == choice.cleaned_data["role"]), None)
         if role is None:
@@ -77,7 +82,9 @@ def user_role_remove(request: HttpRequest, user_id: str) -> HttpResponse:
         )
     return act(
         request,
-        call=lambda: services.user_roles_remove(user_id=user_id, role_ids=[role.id]),
+        call=lambda: services.user_roles_remove(
+            actor=request.user, user_id=user_id, role_ids=[role.id], reason=reason_of(request)
+        ),
         success=f"Removed the tenant-wide role {role.name} from {who}.",
         action=f"remove the tenant-wide role {role.name} from {who}",
         refresh_event="rolesChanged",

@@ -133,14 +133,34 @@ OpenPage = Callable[..., Page]
 
 
 @pytest.fixture
-def open_page(request: pytest.FixtureRequest, browser: Browser, guard: Guard) -> Iterator[OpenPage]:
-    """open_page(**context options) → a page in a new context, guarded; closed at teardown,
-    after saving artifacts if the test failed."""
+def session_cookie(live_server: Any, admin_staff: Any) -> dict[str, str]:
+    """The session cookie of an Admin signed in to the live server."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_staff)
+    name = settings.SESSION_COOKIE_NAME
+    return {"name": name, "value": client.cookies[name].value, "url": live_server.url}
+
+
+@pytest.fixture
+def open_page(
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    guard: Guard,
+    session_cookie: dict[str, str],
+) -> Iterator[OpenPage]:
+    """open_page(signed_in=True, **context options) → a page in a new context, guarded (and
+    signed in as an Admin unless told otherwise); closed at teardown, after saving artifacts
+    if the test failed."""
     contexts: list[BrowserContext] = []
 
-    def open_page(**options: Any) -> Page:
+    def open_page(*, signed_in: bool = True, **options: Any) -> Page:
         options.setdefault("viewport", VIEWPORT)
         context = browser.new_context(**options)
+        if signed_in:
+            context.add_cookies([session_cookie])
         context.set_default_timeout(WAIT_MS)
         context.route("**/*", guard.route)
         context.on("requestfinished", guard.finished)

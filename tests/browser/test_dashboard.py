@@ -20,7 +20,7 @@ from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 
 from .conftest import WAIT_MS, Guard, OpenPage
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_protected_roles")]
 
 ACME = "Acme Corporation"
 ROLE_NAMES = {role_id: name for name, role_id in ROLE_IDS.items()}

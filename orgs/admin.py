@@ -1,0 +1,41 @@
+"""Django admin: the audit trail is read-only there too (no add, change or delete)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import AuditEvent, StaffAccess
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "staff_username",
+        "action",
+        "org_name",
+        "outcome",
+        "correlation_id",
+    )
+    list_filter = ("action", "outcome")
+    search_fields = ("staff_username", "org_id", "org_name", "correlation_id", "reason")
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {}  # no bulk delete
+
+
+@admin.register(StaffAccess)
+class StaffAccessAdmin(admin.ModelAdmin):
+    list_display = ("user", "all_organizations", "organization_rule", "auth0_user_id")
+    search_fields = ("user__username", "user__email", "auth0_user_id")

@@ -1,0 +1,9 @@
+from django.http import HttpRequest
+
+from .access import role_of
+
+
+def staff(request: HttpRequest) -> dict[str, object]:
+    """The signed-in staff member's role, for the header."""
+    user = getattr(request, "user", None)
+    return {"staff_role": role_of(user) if user is not None else None}

@@ -1,0 +1,178 @@
+"""The audit trail, read-only: an Activity tab per organization and a global Activity page,
+filterable by staff member, action, outcome and date, paged, and exportable as CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from .. import selectors
+from ..access import access_of, check_reach, reaches, reaches_all
+from ..auth0_mgmt import errors
+from ..forms import ActivityFilterForm
+from ..models import UNKNOWN_AFTER, AuditEvent
+from .pages import page_error, render_page
+from .permissions import requires
+
+PER_PAGE = 50
+CSV_COLUMNS = [
+    "started_at",
+    "completed_at",
+    "staff",
+    "action",
+    "org_id",
+    "organization",
+    "targets",
+    "roles",
+    "roles_before",
+    "roles_after",
+    "reason",
+    "outcome",
+    "error",
+    "status",
+    "error_code",
+    "message",
+    "correlation_id",
+]
+
+
+def visible_events(user) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def]
+    """What a staff member may read: everything with "see all activity"; otherwise the events
+    of the organizations they reach (tenant-wide events have no organization)."""
+    events = AuditEvent.objects.all()
+    if user.has_perm("orgs.view_all_activity"):
+        return events
+    if reaches_all(user):
+        return events.exclude(org_id="")
+    access = access_of(user)
+    org_ids = set(access.organization_ids if access else [])
+    if access and access.rule_pairs():
+        catalogue = selectors.organization_catalogue()
+        org_ids |= {org.id for org in catalogue.organizations if reaches(user, org)}
+    return events.filter(org_id__in=org_ids)
+
+
+def filtered(events: QuerySet[AuditEvent], form: ActivityFilterForm) -> QuerySet[AuditEvent]:
+    values = form.cleaned_data if form.is_valid() else {}
+    if values.get("staff"):
+        events = events.filter(staff_username=values["staff"])
+    if values.get("action"):
+        events = events.filter(action=values["action"])
+    outcome = values.get("outcome")
+    stale = Q(outcome=AuditEvent.Outcome.PENDING, started_at__lt=timezone.now() - UNKNOWN_AFTER)
+    if outcome == AuditEvent.Outcome.UNKNOWN:
+        events = events.filter(Q(outcome=outcome) | stale)
+    elif outcome == AuditEvent.Outcome.PENDING:
+        events = events.filter(outcome=outcome).exclude(stale)
+    elif outcome:
+        events = events.filter(outcome=outcome)
+    zone = timezone.get_current_timezone()
+    if values.get("since"):
+        events = events.filter(started_at__gte=datetime.combine(values["since"], time(), zone))
+    if values.get("until"):
+        end = datetime.combine(values["until"] + timedelta(days=1), time(), zone)
+        events = events.filter(started_at__lt=end)
+    return events
+
+
+@require_GET
+@requires("orgs.view_organizations", "see activity")
+@vary_on_headers("HX-Request")
+def activity(request: HttpRequest) -> HttpResponse:
+    try:
+        events = visible_events(request.user)
+    except errors.Auth0Error as exc:
+        return page_error(
+            request, exc, action="list the activity", template="orgs/activity.html", context={}
+        )
+    return _render(request, events, {"scope_label": "all organizations you reach"})
+
+
+@require_GET
+@requires("orgs.view_organizations", "see activity")
+@vary_on_headers("HX-Request")
+def organization_activity(request: HttpRequest, org_id: str) -> HttpResponse:
+    try:
+        organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
+    except (errors.OrganizationNotFound, errors.InvalidInput):
+        return redirect("orgs:organization_list")
+    except errors.Auth0Error as exc:
+        context = {"org_id": org_id}
+        return page_error(
+            request,
+            exc,
+            action="show this organization",
+            template="orgs/activity.html",
+            context=context,
+        )
+    events = AuditEvent.objects.filter(org_id=organization.id)
+    return _render(request, events, {"organization": organization, "org_id": organization.id})
+
+
+def _render(request: HttpRequest, events: QuerySet[AuditEvent], context: dict) -> HttpResponse:
+    staff = sorted(set(events.values_list("staff_username", flat=True)))
+    form = ActivityFilterForm(request.GET, staff_names=staff)
+    events = filtered(events, form)
+    if request.GET.get("format") == "csv":
+        return _csv(events, context.get("org_id"))
+    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(form=form, page=page, query=query.urlencode())
+    return render_page(request, "orgs/activity.html", "activity-table", context)
+
+
+def _csv(events: QuerySet[AuditEvent], org_id: str | None) -> StreamingHttpResponse:
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    name = f"adminportal-activity-{org_id + '-' if org_id else ''}{stamp}.csv"
+    response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for event in events.iterator():
+        yield writer.writerow(
+            _cell(value)
+            for value in [
+                event.started_at.isoformat(),
+                event.completed_at.isoformat() if event.completed_at else "",
+                event.staff_username,
+                event.action,
+                event.org_id,
+                event.org_name,
+                event.target_labels,
+                event.role_names,
+                event.roles_before or "",
+                event.roles_after or "",
+                event.reason,
+                event.shown_outcome,
+                event.error_class,
+                event.status or "",
+                event.error_code,
+                event.message,
+                event.correlation_id,
+            ]
+        )
+
+
+def _cell(value: object) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

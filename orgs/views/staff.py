@@ -1,0 +1,123 @@
+"""Staff management for Admins: who may use adminportal, with which role and reach. Every
+change is recorded in the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import audit
+from ..access import ROLES, describe_reach, role_of, set_role
+from ..forms import StaffForm
+from ..models import AuditEvent, StaffAccess
+from .permissions import requires
+
+
+@require_GET
+@requires("orgs.manage_staff", "manage staff")
+def staff_list(request: HttpRequest) -> HttpResponse:
+    people = get_user_model().objects.order_by("username").select_related("staff_access")
+    rows = [
+        (person, role_of(person), describe_reach(getattr(person, "staff_access", None)))
+        for person in people
+    ]
+    return TemplateResponse(request, "orgs/staff_list.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("orgs.manage_staff", "manage staff")
+def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    person = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
+    access = StaffAccess.objects.filter(user=person).first() if person else None
+    initial = _initial(person, access)
+    form = StaffForm(request.POST or None, initial=initial)
+    if person is not None:
+        form.fields["username"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        problem = _problem(request, form, person)
+        if problem:
+            form.add_error(None, problem)
+        else:
+            person = _save(request, form, person)
+            messages.success(request, f"Saved {person.username}: {form.cleaned_data['role']}.")
+            return redirect("orgs:staff_list")
+    return TemplateResponse(
+        request, "orgs/staff_form.html", {"form": form, "person": person, "roles": ROLES}
+    )
+
+
+def _initial(person, access: StaffAccess | None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    if person is None:
+        return {"role": "Viewer", "is_active": True}
+    return {
+        "username": person.username,
+        "email": person.email,
+        "role": role_of(person) or "Viewer",
+        "is_active": person.is_active,
+        "all_organizations": bool(access and access.all_organizations),
+        "organization_ids": "\n".join(access.organization_ids) if access else "",
+        "organization_rule": access.organization_rule if access else "",
+        "auth0_user_id": access.auth0_user_id if access else "",
+    }
+
+
+def _problem(request: HttpRequest, form: StaffForm, person) -> str | None:  # type: ignore[no-untyped-def]
+    data = form.cleaned_data
+    users = get_user_model().objects
+    if person is None and users.filter(username__iexact=data["username"]).exists():
+        return f"There is already a staff account named {data['username']}."
+    if (
+        person is not None
+        and person.pk == request.user.pk
+        and (data["role"] != "Admin" or not data["is_active"])
+    ):
+        return "You cannot take away your own Admin role or deactivate yourself."
+    if data["password"]:
+        try:
+            validate_password(data["password"], user=person)
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+    return None
+
+
+def _save(request: HttpRequest, form: StaffForm, person):  # type: ignore[no-untyped-def]
+    data = form.cleaned_data
+    before = _initial(person, getattr(person, "staff_access", None)) if person else {}
+    with (
+        audit.attempt(
+            actor=request.user,
+            action=AuditEvent.Action.STAFF_CHANGE,
+            targets=[{"user_id": f"staff:{data['username']}", "label": data["username"]}],
+        ) as event,
+        transaction.atomic(),
+    ):
+        if person is None:
+            person = get_user_model().objects.create_user(username=data["username"])
+            person.set_unusable_password()
+        person.email = data["email"]
+        person.is_active = data["is_active"]
+        if data["password"]:
+            person.set_password(data["password"])
+        person.save()
+        set_role(person, data["role"])
+        access, _ = StaffAccess.objects.get_or_create(user=person)
+        access.all_organizations = data["all_organizations"]
+        access.organization_ids = data["organization_ids"]
+        access.organization_rule = (data["organization_rule"] or "").strip()
+        access.auth0_user_id = data["auth0_user_id"]
+        access.save()
+        after = _initial(person, access)
+        changed = sorted(k for k in after if before.get(k) != after[k])
+        event.message = (
+            ("Created " if not before else "Changed ")
+            + ", ".join(f"{k}: {before.get(k, '')!s} → {after[k]!s}" for k in changed)
+            + ("; password set" if data["password"] else "")
+        )[:1000]
+    return person
