@@ -64,6 +64,13 @@ DEMO_CLIENTS = [
         "scopes": [s for s in ALL_SCOPES if s != "delete:organization_members"],
     },
     {
+        # Regular Web Application for signing staff in to adminportal (OIDC; ./scripts/demo).
+        "client_id": "adminportal-sso",
+        "client_secret": "demo-sso-secret",
+        "name": "adminportal sign-in",
+        "scopes": [],
+    },
+    {
         "client_id": "legacy-non-global",
         "client_secret": "demo-non-global-secret",
         "name": "a non-global legacy client",
@@ -256,6 +263,14 @@ LAST_NAMES = [
 ]
 
 
+CLAIMS = "https://adminportal.example.com"
+DEMO_SSO_PASSWORD = "demo-sso-password"
+DEMO_SSO_STAFF = [
+    ("sso.admin", "Sam Admin", "admin", {f"{CLAIMS}/organizations": ["*"]}),
+    ("sso.support", "Sky Support", "support", {f"{CLAIMS}/organization_rule": "region=eu"}),
+]
+
+
 def demo_seed(rng_seed: int = 2026) -> dict[str, Any]:
     """About 30 organizations (one with 2,500 members), 15 roles, ~3,000 users."""
     rng = random.Random(rng_seed)
@@ -314,6 +329,19 @@ def demo_seed(rng_seed: int = 2026) -> dict[str, Any]:
     # Users in no organization at all.
     for index in range(10):
         make_user("freelance", index)
+    # Staff who sign in to adminportal with the tenant (single sign-on); their staff role and
+    # reach travel as custom claims, as an Auth0 Action would add them.
+    for local, name, role, reach in DEMO_SSO_STAFF:
+        users.append(
+            {
+                "user_id": f"auth0|{rng.getrandbits(96):024x}",
+                "email": f"{local}@adminportal.example.com",
+                "email_verified": True,
+                "name": name,
+                "password": DEMO_SSO_PASSWORD,
+                "claims": {f"{CLAIMS}/staff_role": role, **reach},
+            }
+        )
     # Tenant-wide roles for a few dozen users.
     for user in rng.sample(users, 40):
         user_roles[user["user_id"]] = rng.sample(tenant_role_ids, rng.randint(1, 2))

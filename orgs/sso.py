@@ -11,6 +11,7 @@ subject, or by verified e-mail on their first sign-in); nobody is created withou
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -55,6 +56,14 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         return users.filter(email__iexact=claims["email"]).exclude(
             staff_access__oidc_subject__gt=""
         )
+
+    def get_username(self, claims: dict[str, Any]) -> str:
+        """The e-mail address (what staff and the audit trail recognise), made unique."""
+        email = str(claims["email"]).lower()[:150]
+        if not get_user_model().objects.filter(username=email).exists():
+            return email
+        digest = hashlib.sha256(str(claims["sub"]).encode()).hexdigest()[:8]
+        return f"{email[:141]}-{digest}"
 
     def create_user(self, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
         role = _role_claim(claims)
