@@ -13,6 +13,7 @@ import pytest
 
 from orgs import services
 from orgs.auth0_mgmt import errors, get_client
+from orgs.models import AuditEvent
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 
 ACME = ORG_IDS["acme"]
@@ -179,6 +180,15 @@ def test_each_documented_row_has_its_error_class(
         assert error.scopes == (operation.scope,)
     if isinstance(error, errors.Auth0RateLimited):
         assert error.retry_after > 100
+    # The attempt is in the audit trail with the failure's class, status, code and message,
+    # and the correlation id that Auth0 received.
+    event = AuditEvent.objects.get()
+    assert event.outcome == "failed"
+    assert (event.error_class, event.status) == (row.error.__name__, row.status)
+    assert event.error_code == response_body.get("errorCode", "")
+    assert event.message == response_body["message"]
+    sent = [r for r in auth0.api_requests() if r["method"] == operation.method]
+    assert sent[-1]["correlation_id"] == event.correlation_id == error.correlation_id
 
 
 def test_the_204_row_succeeds_and_returns_the_correlation_id(auth0, admin_staff):

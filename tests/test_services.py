@@ -328,3 +328,45 @@ def test_tenant_wide_roles_of_a_user_out_of_reach_are_not_found(auth0, make_staf
     services.user_roles_remove(
         actor=scoped_admin, user_id=USER_IDS["eve"], role_ids=[ROLE_IDS["beta-tester"]]
     )
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "outcome"),
+    [
+        ({"status": 503}, errors.Auth0ServerError, "failed"),
+        (
+            {"status": 502, "raw_body": "<html>Bad gateway</html>"},
+            errors.Auth0ServerError,
+            "failed",
+        ),
+        ({"drop": True}, errors.Auth0Unreachable, "unknown"),
+        (
+            {
+                "status": 404,
+                "body": {
+                    "statusCode": 404,
+                    "error": "Not Found",
+                    "message": "No organization found by that id or name",
+                },
+            },
+            errors.OrganizationNotFound,
+            "failed",
+        ),
+    ],
+)
+def test_each_failure_class_is_audited(auth0, admin_staff, fault, error, outcome):
+    auth0.add_fault(method="DELETE", path="/members$", **fault)
+    with pytest.raises(error):
+        services.member_remove(actor=admin_staff, org_id=ACME, user_id=BEN)
+    event = AuditEvent.objects.get()
+    assert (event.outcome, event.error_class) == (outcome, error.__name__)
+    assert event.completed_at is not None
+
+
+def test_an_unreachable_tenant_is_audited_as_failed_with_nothing_sent(auth0, admin_staff, settings):
+    selectors.organization_get(org_id=ACME)  # reads work; then Auth0 goes away
+    settings.AUTH0_BASE_URL = "http://127.0.0.1:9"
+    with pytest.raises(errors.Auth0Unreachable):
+        services.member_remove(actor=admin_staff, org_id=ACME, user_id=BEN)
+    event = AuditEvent.objects.get()
+    assert (event.outcome, event.error_class) == ("failed", "Auth0Unreachable")
