@@ -126,7 +126,9 @@ class AuditEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Insert once, then only complete a pending row (once)."""
-        if not self._state.adding:
+        if self._state.adding:
+            kwargs["force_insert"] = True  # a new instance given a stored pk must not UPDATE it
+        else:
             stored = type(self).objects.filter(pk=self.pk).values_list("outcome", flat=True)
             if list(stored) != [self.Outcome.PENDING]:
                 raise PermissionError("Audit events are append-only.")

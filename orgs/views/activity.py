@@ -62,7 +62,8 @@ def visible_events(user) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def
 
 
 def filtered(events: QuerySet[AuditEvent], form: ActivityFilterForm) -> QuerySet[AuditEvent]:
-    values = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    values = form.cleaned_data  # only the valid filters: one bad value keeps the rest
     if values.get("staff"):
         events = events.filter(staff_username=values["staff"])
     if values.get("action"):

@@ -80,8 +80,10 @@ def _problem(request: HttpRequest, form: StaffForm, person) -> str | None:  # ty
     ):
         return "You cannot take away your own Admin role or deactivate yourself."
     if data["password"]:
+        # A new account is checked as it will be (the password must not resemble its name).
+        candidate = person or users.model(username=data["username"], email=data["email"])
         try:
-            validate_password(data["password"], user=person)
+            validate_password(data["password"], user=candidate)
         except ValidationError as exc:
             return " ".join(exc.messages)
     return None

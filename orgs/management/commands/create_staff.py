@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from ...access import ROLES, describe_reach, set_role
-from ...ids import ORG_ID
+from ...forms import StaffForm
+from ...ids import ORG_ID, USER_ID
 from ...models import StaffAccess
 
 
@@ -43,8 +44,11 @@ class Command(BaseCommand):
             raise CommandError(f"Not organization ids: {', '.join(bad)}")
         if options["all_orgs"] and (org_ids or options["org_rule"]):
             raise CommandError("--all-orgs cannot be combined with --orgs or --org-rule.")
-        if options["org_rule"] and "=" not in options["org_rule"]:
+        rule = StaffForm.base_fields["organization_rule"].regex  # what the Staff page accepts
+        if options["org_rule"] and not rule.fullmatch(options["org_rule"]):
             raise CommandError("--org-rule looks like key=value, e.g. region=eu")
+        if options["auth0_user_id"] and not USER_ID.fullmatch(options["auth0_user_id"]):
+            raise CommandError("--auth0-user-id looks like provider|id, e.g. auth0|123")
         exists = get_user_model().objects.filter(username=options["username"]).exists()
         password = self._password(options, keep_current=exists)
         with transaction.atomic():
