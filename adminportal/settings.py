@@ -143,6 +143,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Single sign-on is throttled by the provider; its callbacks are not counted as password guesses.
+AXES_WHITELIST_CALLABLE = "orgs.sso.is_not_a_password_sign_in"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

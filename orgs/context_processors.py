@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from .access import role_of
 
 
 def staff(request: HttpRequest) -> dict[str, object]:
-    """The signed-in staff member's role, for the header."""
+    """The signed-in staff member's role, for the header; whether single sign-on is offered."""
     user = getattr(request, "user", None)
-    return {"staff_role": role_of(user) if user is not None else None}
+    return {
+        "staff_role": role_of(user) if user is not None else None,
+        "sso_enabled": settings.SSO_ENABLED,
+    }

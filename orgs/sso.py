@@ -15,6 +15,8 @@ import hashlib
 import logging
 from typing import Any
 
+import jwt
+import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
@@ -28,6 +30,16 @@ log = logging.getLogger(__name__)
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
+    def authenticate(self, request, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """A sign-in the provider or its tokens fail (wrong client secret, provider down, an ID
+        token that is expired, forged or from another issuer) signs nobody in: the callback
+        then sends them to the login page with "sso=failed" instead of an error page."""
+        try:
+            return super().authenticate(request, **kwargs)
+        except (requests.RequestException, jwt.PyJWTError, SuspiciousOperation) as exc:
+            log.warning("SSO sign-in failed: %s", exc)
+            return None
+
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
         payload = super().verify_token(token, **kwargs)
         audience = payload.get("aud")
@@ -97,6 +109,14 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         if role is not None:
             set_role(user, role)
         return user
+
+
+def is_not_a_password_sign_in(request: Any, credentials: dict[str, Any] | None) -> bool:
+    """AXES_WHITELIST_CALLABLE: django-axes throttles password guessing only. A single sign-on
+    callback (credentials without a username) is not a guess, the provider throttles its own
+    login page, and counting its failures under a blank username would lock everyone behind the
+    same address out of single sign-on after a few refused sign-ins."""
+    return credentials is not None and not credentials.get("username")
 
 
 def _role_claim(claims: dict[str, Any]) -> str | None:
