@@ -65,12 +65,13 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
     held = {role.id for role in detail.roles}
     admin_only = {name.lower() for name in settings.ADMIN_ONLY_ROLES}
     may_assign_admin_only = request.user.has_perm("orgs.assign_admin_only_roles")
+    assignable = tuple(role for role in catalogue if role.id not in held)
+    # Admin-only roles are offered only to those who may assign them; one posted or typed
+    # anyway reaches the service, which refuses it with the reason and audits the attempt.
     available = tuple(
-        role
-        for role in catalogue
-        if role.id not in held and (may_assign_admin_only or role.name.lower() not in admin_only)
+        role for role in assignable if may_assign_admin_only or role.name.lower() not in admin_only
     )
-    form = AssignRolesForm(request.POST or None, available=available)
+    form = AssignRolesForm(request.POST or None, available=assignable)
     context = {"detail": detail, "form": form, "available": available}
     template = "orgs/member_detail.html"
     if request.method == "GET" or not form.is_valid():

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
+from ..access import reaches
 from ..auth0_mgmt import errors
 from ..forms import RoleChoiceForm
 from .confirm import Confirmation, act, cannot, reason_of, render_confirmation
@@ -28,11 +29,16 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
     template = "orgs/user_roles.html"
     context: dict[str, object] = {"user_id": user_id}
     try:
-        context["profile"] = selectors.user_get(user_id=user_id)
-        services.check_user_reach(request.user, user_id)
+        profile = selectors.user_get(user_id=user_id)
+        services.check_user_reach(request.user, user_id)  # before anything about them is shown
+        context["profile"] = profile
         context["roles"] = selectors.user_roles_list(user_id=user_id)
-        if not request.htmx:
-            context["organizations"] = selectors.user_organizations_list(user_id=user_id)
+        if not request.htmx:  # only the organizations the staff member reaches
+            context["organizations"] = [
+                org
+                for org in selectors.user_organizations_list(user_id=user_id)
+                if reaches(request.user, org)
+            ]
     except errors.Auth0Error as exc:
         return page_error(
             request,
