@@ -695,10 +695,7 @@ def cells() -> list[Any]:
 
 @pytest.fixture(autouse=True)
 def quick_requests(settings) -> None:
-    """Every test client builds its middleware afresh, and WhiteNoise then indexes every static
-    file (a fifth of a second); and every sign-in is counted by django-axes. The matrix serves
-    no static files and is not about sign-in lockouts: it does without both."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.startswith("whitenoise.")]
+    """Every sign-in is counted by django-axes; the matrix is not about lockouts."""
     settings.AXES_ENABLED = False
 
 

@@ -151,7 +151,9 @@ def test_an_htmx_request_without_a_current_url_comes_back_to_the_dashboard(anony
     assert response.content == b""
 
 
-def test_the_login_page_and_static_files_need_no_session(anonymous_client):
+def test_the_login_page_and_static_files_need_no_session(anonymous_client, settings):
+    # Production serves static files with WhiteNoise (the test settings leave it out).
+    settings.MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware", *settings.MIDDLEWARE]
     login = anonymous_client.get("/login/")
     assert login.status_code == 200
     assert 'name="password"' in text(login)
