@@ -151,8 +151,9 @@ def test_an_organization_out_of_reach_has_no_activity_tab(auth0, make_staff):
 
     response = signed_in(support).get(f"/organizations/{ACME}/activity/")
 
-    assert response.status_code == 302
-    assert response["Location"] == "/organizations/"
+    assert response.status_code == 404
+    assert "secret acme business" not in response.content.decode()
+    assert "There is no organization" in response.content.decode()
 
 
 @pytest.fixture

@@ -231,11 +231,16 @@ def done(cell: Cell, *, back: str, refresh: str, action: str, message: str) -> N
 def missing(
     cell: Cell, *, message: str, back: str | None = None, refresh: str | None = None
 ) -> None:
-    """Out of reach, answered as the view answers a missing organization or user: a redirect
-    back with a warning (or a 404 page) and, for htmx, 404 with no body and the toast; the
-    panel behind refreshes when `refresh` names its event."""
+    """Out of reach, answered as the view answers a missing organization or user: a direct
+    address (plain GET) is a 404 page saying so; a plain POST redirects back with a warning;
+    htmx gets 404 with no body and the toast, and the panel behind refreshes when `refresh`
+    names its event."""
     response = cell.response
-    if cell.htmx:
+    if not cell.htmx and response.wsgi_request.method == "GET":
+        assert response.status_code == 404
+        assert message in html.unescape(cell.body)
+        assert cell.said == []  # said on the page, not again as a toast
+    elif cell.htmx:
         assert response.status_code == 404
         assert response.content == b""
         assert [t for _, t in hx_messages(response)] == cell.said
@@ -253,19 +258,20 @@ def missing(
 
 
 def no_such_organization(cell: Cell) -> None:
-    """Like an organization id nobody has: back to the list with a warning (for htmx, a full
-    navigation there: the list must not land inside a panel)."""
+    """Like an organization id nobody has: a 404 page saying so (for htmx, a warning and a full
+    navigation to the list: the list must not land inside a panel)."""
     response = cell.response
+    text = (
+        f"There is no organization “{cell.target.org}” (any more): "
+        "No organization found by that id or name"
+    )
     if cell.htmx:
         assert response.status_code == 200
         assert response["HX-Redirect"] == "/organizations/"
+        assert cell.said == [text]
     else:
-        assert response.status_code == 302
-        assert response["Location"] == "/organizations/"
-    assert cell.said == [
-        f"There is no organization “{cell.target.org}” (any more): "
-        "No organization found by that id or name"
-    ]
+        assert response.status_code == 404
+        assert text in html.unescape(cell.body)
 
 
 def member_gone(action: str, refresh: str, back: Callable[[Target], str]):

@@ -62,12 +62,13 @@ def next_of(response) -> str:
 
 
 def reaches(client: Client, org_id: str) -> bool:
-    """Whether the organization's page opens; out of reach, it is treated as missing (the
-    organization list, with a message, and nothing shown of it)."""
+    """Whether the organization's page opens; out of reach, it is treated as missing (a 404
+    page saying there is no such organization, and nothing shown of it)."""
     response = client.get(f"/organizations/{org_id}/")
     if response.status_code == 200:
         return True
-    assert response.status_code == 302 and response["Location"] == "/organizations/"
+    assert response.status_code == 404
+    assert "There is no organization" in response.content.decode()
     return False
 
 

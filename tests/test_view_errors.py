@@ -755,8 +755,10 @@ def test_an_htmx_roles_refresh_that_fails_does_not_ask_again_and_again(auth0, cl
         "Could not show this member: they are no longer a member of this organization.",
     )
 
-    plain = client.get(ANA_URL)
-    assert plain.status_code == 302 and plain["Location"] == MEMBERS_URL
+    plain = client.get(ANA_URL)  # the member's address itself: not found, with a way back
+    assert plain.status_code == 404
+    assert "they are no longer a member of this organization" in text(plain)
+    assert f'href="{MEMBERS_URL}"' in text(plain)
 
 
 def test_the_organization_list_and_user_roles_pages_show_read_errors(auth0, client, settings):

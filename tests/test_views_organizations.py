@@ -387,23 +387,20 @@ def test_an_organization_without_members_says_so(auth0, client):
     assert "This organization has no members." in text(response)
 
 
-def test_an_unknown_organization_goes_back_to_the_list_with_a_warning(auth0, client):
+def test_an_unknown_organization_is_a_404_page_leading_back_to_the_list(auth0, client):
     response = client.get("/organizations/org_Gone000000000001/")
 
-    assert response.status_code == 302 and response["Location"] == LIST
-    level, message = one_message(toasts(client.get(LIST)))
-    assert level == "warning"
-    assert message.startswith("There is no organization “org_Gone000000000001” (any more)")
+    assert response.status_code == 404
+    assert "There is no organization “org_Gone000000000001” (any more)" in text(response)
+    assert f'href="{LIST}"' in text(response)
 
 
 def test_a_malformed_organization_id_is_refused_before_calling_auth0(auth0, client):
     response = client.get("/organizations/acme-corp/")
 
-    assert response.status_code == 302 and response["Location"] == LIST
+    assert response.status_code == 404
     assert auth0.api_requests() == []
-    level, message = one_message(toasts(client.get(LIST)))
-    assert level == "warning"
-    assert "“acme-corp” is not an organization id (org_…)" in message
+    assert "“acme-corp” is not an organization id (org_…)" in text(response)
 
 
 def test_an_htmx_refresh_of_a_deleted_organization_navigates_to_the_list(auth0, client):

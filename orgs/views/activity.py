@@ -7,23 +7,19 @@ import csv
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from .. import selectors
 from ..access import access_of, check_reach, reaches, reaches_all
 from ..auth0_mgmt import errors
 from ..forms import ActivityFilterForm
 from ..models import UNKNOWN_AFTER, AuditEvent
-from .pages import page_error, render_page
+from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 
 PER_PAGE = 50
@@ -108,10 +104,7 @@ def organization_activity(request: HttpRequest, org_id: str) -> HttpResponse:
     try:
         organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
     except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
-        messages.warning(request, f"There is no organization “{org_id}” (any more): {exc.message}")
-        if request.htmx:  # a redirect would put the whole list page inside the activity table
-            return HttpResponseClientRedirect(reverse("orgs:organization_list"))
-        return redirect("orgs:organization_list")
+        return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
         context = {"org_id": org_id}
         return page_error(

@@ -20,8 +20,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from ..auth0_mgmt.errors import Auth0Error
-from ..feedback import report
+from ..feedback import feedback_for, report
 from ..htmx import is_partial_request, trigger
+from .pages import problem_page
 
 MAX_REASON = 500
 
@@ -86,6 +87,10 @@ def cannot(
 ) -> HttpResponse:
     """The page or confirmation cannot be shown (the member or role is gone, Auth0 failed):
     the message goes to the person, and the panel behind refreshes when it is out of date."""
+    if not is_partial_request(request) and request.method == "GET":
+        feedback = feedback_for(exc, action=action)
+        if feedback.status in (400, 404):  # the address names nothing that can be shown
+            return problem_page(request, feedback.text, back_url, feedback.status)
     feedback = report(request, exc, action=action)
     if not is_partial_request(request):
         return redirect(back_url)

@@ -8,7 +8,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from .. import selectors
 from ..access import check_reach, reaches, reaches_all, reaches_id
@@ -16,7 +15,7 @@ from ..auth0_mgmt import errors
 from ..feedback import report
 from ..forms import PAGE_SIZES, OrganizationListForm
 from ..pending import POLL_SECONDS, pending_removals
-from .pages import page_error, render_page
+from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 
 MAX_TRAIL = 100
@@ -106,10 +105,7 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
                 org_id=org_id, cursor=trail[-1] if trail else None, take=take
             )
     except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
-        messages.warning(request, f"There is no organization “{org_id}” (any more): {exc.message}")
-        if request.htmx:  # a redirect would put the whole list page inside the members table
-            return HttpResponseClientRedirect(reverse("orgs:organization_list"))
-        return redirect("orgs:organization_list")
+        return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
         return page_error(
             request,

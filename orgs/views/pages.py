@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from ..auth0_mgmt.errors import Auth0Error
 from ..feedback import feedback_for, report
@@ -53,3 +55,21 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         messages.error(request, BAD_REQUEST, fail_silently=True)
         return HttpResponse(status=400)
     return render(request, "400.html", {"problem": BAD_REQUEST}, status=400)
+
+
+def problem_page(
+    request: HttpRequest, text: str, back_url: str, status: int = 404
+) -> HttpResponse:
+    """A direct address to something absent, out of the staff member's reach (404), or
+    malformed (400): a page that says so and leads back."""
+    context = {"reason": text, "back_url": back_url, "status": status}
+    return TemplateResponse(request, "404.html", context, status=status)
+
+
+def no_such_organization(request: HttpRequest, org_id: str, exc: Auth0Error) -> HttpResponse:
+    """The organization does not exist, or is out of reach (which must look the same)."""
+    text = f"There is no organization “{org_id[:64]}” (any more): {exc.message}"
+    if request.htmx:  # a redirect would put the whole list page inside the panel
+        messages.warning(request, text)
+        return HttpResponseClientRedirect(reverse("orgs:organization_list"))
+    return problem_page(request, text, reverse("orgs:organization_list"))
