@@ -155,7 +155,7 @@ def test_an_admin_creates_a_staff_member_who_then_signs_in_and_sees_their_reach(
     assert listed_orgs(ana_client) == [GLOBEX, INITECH]
     out_of_reach = ana_client.get(f"/organizations/{ACME}/")
     assert out_of_reach.status_code == 404
-    assert "Acme" not in out_of_reach.content.decode()
+    assert "Acme Corporation" not in out_of_reach.content.decode()
     assert ana_client.get(f"/organizations/{GLOBEX}/").status_code == 200
     assert ana_client.get("/staff/").status_code == 403
 
