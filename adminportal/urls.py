@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from orgs.sso import only_with_sso
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(
@@ -14,12 +16,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "oidc/authenticate/",
-        login_not_required(OIDCAuthenticationRequestView.as_view()),
+        login_not_required(only_with_sso(OIDCAuthenticationRequestView.as_view())),
         name="oidc_authentication_init",
     ),
     path(
         "oidc/callback/",
-        login_not_required(OIDCAuthenticationCallbackView.as_view()),
+        login_not_required(only_with_sso(OIDCAuthenticationCallbackView.as_view())),
         name="oidc_authentication_callback",
     ),
     path("", include("orgs.urls")),

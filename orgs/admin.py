@@ -36,6 +36,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffAccess)
-class StaffAccessAdmin(admin.ModelAdmin):
+class StaffAccessAdmin(AuditEventAdmin):
+    """Read-only: staff reach changes go through the Staff pages, which record them."""
+
     list_display = ("user", "all_organizations", "organization_rule", "auth0_user_id")
+    list_filter = ("all_organizations",)
     search_fields = ("user__username", "user__email", "auth0_user_id")
+    date_hierarchy = None

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from .access import role_of
+from .access import reaches_all, role_of
 
 
 def staff(request: HttpRequest) -> dict[str, object]:
@@ -9,5 +9,8 @@ def staff(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     return {
         "staff_role": role_of(user) if user is not None else None,
+        "manages_staff": user is not None
+        and user.has_perm("orgs.manage_staff")
+        and reaches_all(user),
         "sso_enabled": settings.SSO_ENABLED,
     }

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import jwt
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .access import ROLES, set_role
@@ -124,3 +127,15 @@ def _role_claim(claims: dict[str, Any]) -> str | None:
     if not isinstance(value, str):
         return None
     return next((role for role in ROLES if role.lower() == value.strip().lower()), None)
+
+
+def only_with_sso(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The sign-in endpoints exist only while single sign-on is configured."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.SSO_ENABLED:
+            raise Http404("Single sign-on is not configured.")
+        return view(request, *args, **kwargs)
+
+    return guarded

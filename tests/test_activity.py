@@ -690,3 +690,19 @@ def test_staff_without_the_admin_flag_cannot_open_the_admin(client):
     response = client.get("/admin/orgs/auditevent/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_access_is_read_only_in_django_admin(db, make_staff):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "root-pass-123!")
+    target = make_staff("target", "Viewer")
+    browser = Client()
+    browser.force_login(root)
+
+    change = browser.get(f"/admin/orgs/staffaccess/{target.staff_access.pk}/change/")
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()
+    assert (
+        browser.post(f"/admin/orgs/staffaccess/{target.staff_access.pk}/delete/").status_code == 403
+    )

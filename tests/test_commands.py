@@ -304,3 +304,12 @@ def test_demo_setup_runs_again_without_duplicates_and_resets_the_passwords(db, s
     assert StaffAccess.objects.count() == 3
     assert User.objects.get(username="support").check_password("demo-support-password")
     assert role_of(User.objects.get(username="support")) == "Support"
+
+
+def test_a_weak_password_from_the_environment_is_refused_like_on_the_staff_page(
+    db, monkeypatch, no_terminal
+):
+    monkeypatch.setenv("WEAK", "password")
+    with pytest.raises(CommandError, match="too common"):
+        create_staff("weak", "--role", "viewer", "--all-orgs", "--password-env", "WEAK")
+    assert not get_user_model().objects.filter(username="weak").exists()

@@ -33,6 +33,7 @@ from django.urls import reverse
 
 from orgs.access import role_of
 from orgs.models import AuditEvent
+from orgs.views.staff import STAFF_NEEDS_ALL
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS, small_seed
 from tests.view_helpers import HX, hx_messages, hx_trigger, members_of, tenant_roles_of, writes
 
@@ -459,6 +460,9 @@ class Case:
     data: Callable[[Target], dict[str, Any]] = lambda t: {}
     sees_all: str = ""
     """A permission that reaches every organization here (all activity)."""
+    needs_all_reach: bool = False
+    """Only for staff who reach every organization (managing staff: no granting more reach
+    than one has)."""
 
 
 SEE = (VIEW, "see organizations")
@@ -627,6 +631,7 @@ CASES = [
         lambda t: "/staff/",
         ((MANAGE_STAFF, "manage staff"),),
         staff_page_ok("<td>target@staff.example.com</td>"),
+        needs_all_reach=True,
     ),
     Case(
         "staff_create_form",
@@ -634,6 +639,7 @@ CASES = [
         lambda t: "/staff/new/",
         ((MANAGE_STAFF, "manage staff"),),
         staff_page_ok('name="username"'),
+        needs_all_reach=True,
     ),
     Case(
         "staff_create",
@@ -641,6 +647,7 @@ CASES = [
         lambda t: "/staff/new/",
         ((MANAGE_STAFF, "manage staff"),),
         lambda cell: staff_saved(cell, "newcomer", "Viewer"),
+        needs_all_reach=True,
         data=lambda t: {
             "username": "newcomer",
             "role": "Viewer",
@@ -654,6 +661,7 @@ CASES = [
         lambda t: staff_target_url(),
         ((MANAGE_STAFF, "manage staff"),),
         staff_page_ok('value="target"'),
+        needs_all_reach=True,
     ),
     Case(
         "staff_edit",
@@ -661,6 +669,7 @@ CASES = [
         lambda t: staff_target_url(),
         ((MANAGE_STAFF, "manage staff"),),
         lambda cell: staff_saved(cell, "target", "Support"),
+        needs_all_reach=True,
         data=lambda t: {
             "username": "target",
             "role": "Support",
@@ -676,6 +685,8 @@ def expected(actor: Actor, case: Case, scope: str) -> str:
         return "login"
     if any(permission not in actor.permissions for permission, _ in case.gates):
         return "refused"
+    if case.needs_all_reach and not actor.reaches_all:
+        return "refused_reach"
     if scope == "outscope" and not reaches_acme(actor, case):
         return "hidden"
     return "allowed"
@@ -780,7 +791,9 @@ def test_permission_matrix(tenant, make_staff, actor, case, scope, htmx):
         assert_login(cell)
     elif outcome == "refused":
         doing = next(doing for perm, doing in case.gates if perm not in actor.permissions)
-        assert_refused(cell, doing)
+        assert_refused(cell, f"Your staff role does not allow you to {doing}. Nothing was changed.")
+    elif outcome == "refused_reach":
+        assert_refused(cell, STAFF_NEEDS_ALL)
     elif outcome == "hidden":
         assert case.hidden
         case.hidden(cell)
@@ -811,8 +824,7 @@ def assert_login(cell: Cell) -> None:
     assert login.path == "/login/"
 
 
-def assert_refused(cell: Cell, doing: str) -> None:
-    reason = f"Your staff role does not allow you to {doing}. Nothing was changed."
+def assert_refused(cell: Cell, reason: str) -> None:
     response = cell.response
     assert response.status_code == 403
     if cell.htmx:
@@ -874,7 +886,8 @@ def test_pages_offer_only_what_the_role_may_do(tenant, make_staff, role, htmx):
     assert ('aria-label="Remove role beta-tester"' in ana) is (TENANT_ROLES in may)
 
     if not htmx:  # the header is on full pages only
-        assert ('href="/staff/"' in members) is (MANAGE_STAFF in may)
+        # Only staff who reach every organization manage staff; these reach Globex only.
+        assert 'href="/staff/"' not in members
         assert 'href="/activity/"' in members
 
 

@@ -783,3 +783,10 @@ def test_staff_signed_in_with_sso_cannot_change_their_own_auth0_user(
     assert "Ana Lee is your own Auth0 user" in message
     assert writes(sso) == []
     assert members_of(sso, GLOBEX)[ANA] == {ROLE_IDS["viewer"]}
+
+
+def test_the_sso_endpoints_do_not_exist_while_sso_is_off(anonymous_client, settings):
+    settings.SSO_ENABLED = False
+    assert anonymous_client.get("/oidc/authenticate/").status_code == 404
+    assert anonymous_client.get("/oidc/callback/?code=x&state=y").status_code == 404
+    assert "single sign-on" not in anonymous_client.get("/login/").content.decode().lower()

@@ -419,3 +419,32 @@ def test_staff_changes_show_on_the_admins_activity_page_only(auth0, client, ana,
     support = Client()
     support.force_login(make_staff("sam", role="Support"))
     assert "<td>Change staff access</td>" not in text(support.get("/activity/"))
+
+
+def test_a_scoped_admin_cannot_manage_staff_and_does_not_see_the_staff_link(auth0, make_staff):
+    scoped = make_staff("scoped-admin", "Admin", all_organizations=False, organization_ids=[GLOBEX])
+    browser = Client()
+    browser.force_login(scoped)
+
+    response = browser.post("/staff/new/", form_data(username="escalated", all_organizations="on"))
+
+    assert response.status_code == 403
+    assert (
+        "Only an Admin who reaches every organization may manage staff" in response.content.decode()
+    )
+    assert not get_user_model().objects.filter(username="escalated").exists()
+    assert 'href="/staff/"' not in browser.get("/activity/").content.decode()
+
+
+def test_saving_without_changes_is_recorded_as_changing_nothing(auth0, client, make_staff):
+    ana = make_staff("ana", "Viewer", all_organizations=False, organization_ids=[GLOBEX])
+    same = form_data(
+        username="ana",
+        email=ana.email,
+        role="Viewer",
+        organization_ids=GLOBEX,
+        auth0_user_id="",
+        password="",
+    )
+    assert client.post(f"/staff/{ana.pk}/", same).status_code == 302
+    assert AuditEvent.objects.get(action="staff_change").message == "Changed nothing"

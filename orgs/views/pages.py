@@ -57,9 +57,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "400.html", {"problem": BAD_REQUEST}, status=400)
 
 
-def problem_page(
-    request: HttpRequest, text: str, back_url: str, status: int = 404
-) -> HttpResponse:
+def problem_page(request: HttpRequest, text: str, back_url: str, status: int = 404) -> HttpResponse:
     """A direct address to something absent, out of the staff member's reach (404), or
     malformed (400): a page that says so and leads back."""
     context = {"reason": text, "back_url": back_url, "status": status}

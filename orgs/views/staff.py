@@ -3,6 +3,10 @@ change is recorded in the audit trail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -14,14 +18,30 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import audit
-from ..access import ROLES, describe_reach, role_of, set_role
+from ..access import ROLES, describe_reach, reaches_all, role_of, set_role
 from ..forms import StaffForm
 from ..models import AuditEvent, StaffAccess
-from .permissions import requires
+from .permissions import refuse, requires
+
+STAFF_NEEDS_ALL = (
+    "Only an Admin who reaches every organization may manage staff, so that nobody grants more "
+    "reach than they have. Nothing was changed."
+)
+
+
+def reaching_everything(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not reaches_all(request.user):
+            return refuse(request, STAFF_NEEDS_ALL)
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 @require_GET
 @requires("orgs.manage_staff", "manage staff")
+@reaching_everything
 def staff_list(request: HttpRequest) -> HttpResponse:
     people = get_user_model().objects.order_by("username").select_related("staff_access")
     rows = [
@@ -33,6 +53,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("orgs.manage_staff", "manage staff")
+@reaching_everything
 def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
     access = StaffAccess.objects.filter(user=person).first() if person else None
@@ -117,9 +138,10 @@ def _save(request: HttpRequest, form: StaffForm, person):  # type: ignore[no-unt
         access.save()
         after = _initial(person, access)
         changed = sorted(k for k in after if before.get(k) != after[k])
+        described = ", ".join(f"{k}: {before.get(k, '')!s} → {after[k]!s}" for k in changed)
         event.message = (
             ("Created " if not before else "Changed ")
-            + ", ".join(f"{k}: {before.get(k, '')!s} → {after[k]!s}" for k in changed)
+            + (described or "nothing")
             + ("; password set" if data["password"] else "")
         )[:1000]
     return person

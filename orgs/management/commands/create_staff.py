@@ -12,6 +12,8 @@ import os
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -75,6 +77,15 @@ class Command(BaseCommand):
         )
 
     def _password(self, options: dict[str, Any], *, keep_current: bool) -> str | None:
+        password = self._given_password(options, keep_current=keep_current)
+        if password:
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+        return password
+
+    def _given_password(self, options: dict[str, Any], *, keep_current: bool) -> str | None:
         """None: no usable password (SSO only); "": keep the current one."""
         if options["sso_only"]:
             return None
