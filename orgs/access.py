@@ -56,21 +56,12 @@ def reaches_all(user: User) -> bool:
 
 
 def reaches(user: User, organization: Organization) -> bool:
-    if not user.has_perm("orgs.view_organizations"):
-        return False
-    if reaches_all(user):
-        return True
-    access = access_of(user)
-    if access is None:
-        return False
-    if organization.id in access.organization_ids:
-        return True
-    pairs = access.rule_pairs()
-    return bool(pairs) and all(organization.metadata.get(k) == v for k, v in pairs)
+    return reaches_id(user, organization.id, lambda: organization)
 
 
 def reaches_id(user: User, org_id: str, load: Callable[[], Organization]) -> bool:
-    """Like `reaches`, fetching the organization (`load`) only for a metadata rule."""
+    """Whether the staff member reaches the organization; `load` fetches it, needed only for
+    a metadata rule."""
     if not user.has_perm("orgs.view_organizations"):
         return False
     if reaches_all(user):
@@ -80,7 +71,11 @@ def reaches_id(user: User, org_id: str, load: Callable[[], Organization]) -> boo
         return False
     if org_id in access.organization_ids:
         return True
-    return bool(access.rule_pairs()) and reaches(user, load())
+    pairs = access.rule_pairs()
+    if not pairs:
+        return False
+    metadata = load().metadata
+    return all(metadata.get(key) == value for key, value in pairs)
 
 
 def check_reach(user: User, organization: Organization) -> Organization:

@@ -116,16 +116,7 @@ def member_roles_remove(
         check_role_ids(role_ids)
         check_not_self(actor, [user])
         before = selectors.member_roles_list(org_id=org_id, user_id=user_id)
-        removing = [r for r in before if r.id in role_ids]
-        audit.note(
-            event,
-            org_name=organization.label,
-            targets=[{"user_id": user_id, "label": user.label}],
-            roles=_role_list(removing) or [{"id": r} for r in role_ids],
-            roles_before={user_id: [r.name for r in before]},
-        )
-        if len(removing) < len(role_ids):
-            raise errors.RoleNotFound(f"{user.label} does not hold that role any more.")
+        removing = _note_removal(event, user, before, role_ids, org_name=organization.label)
         check_keeps_protected_holders(org_id, {user_id: removing})
         get_client().remove_member_roles(
             org_id, user_id, role_ids, correlation_id=event.correlation_id
@@ -152,15 +143,7 @@ def user_roles_remove(
         check_role_ids(role_ids)
         check_not_self(actor, [user])
         before = selectors.user_roles_list(user_id=user_id)
-        removing = [r for r in before if r.id in role_ids]
-        audit.note(
-            event,
-            targets=[{"user_id": user_id, "label": user.label}],
-            roles=_role_list(removing) or [{"id": r} for r in role_ids],
-            roles_before={user_id: [r.name for r in before]},
-        )
-        if len(removing) < len(role_ids):
-            raise errors.RoleNotFound(f"{user.label} does not hold that role any more.")
+        _note_removal(event, user, before, role_ids)
         get_client().remove_user_roles(user_id, role_ids, correlation_id=event.correlation_id)
         event.roles_after = {user_id: [r.name for r in before if r.id not in role_ids]}
     return event
@@ -212,6 +195,23 @@ def _member_roles(org_id: str, user_ids: list[str]) -> dict[str, list[Role]]:
             if len(found) == len(wanted):
                 break
     return {user_id: found.get(user_id, []) for user_id in user_ids}
+
+
+def _note_removal(
+    event: AuditEvent, user: User, before: tuple[Role, ...], role_ids: list[str], **fields: str
+) -> list[Role]:
+    """Note the roles about to go (RoleNotFound when one is not held any more)."""
+    removing = [r for r in before if r.id in role_ids]
+    audit.note(
+        event,
+        targets=[{"user_id": user.user_id, "label": user.label}],
+        roles=_role_list(removing) or [{"id": r} for r in role_ids],
+        roles_before={user.user_id: [r.name for r in before]},
+        **fields,
+    )
+    if len(removing) < len(role_ids):
+        raise errors.RoleNotFound(f"{user.label} does not hold that role any more.")
+    return removing
 
 
 def _targets(user_ids: list[str], users: dict[str, User]) -> list[dict[str, str]]:

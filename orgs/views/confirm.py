@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,8 +20,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from ..auth0_mgmt.errors import Auth0Error
+from ..auth0_mgmt import Role
+from ..auth0_mgmt.errors import Auth0Error, InvalidInput, RoleNotFound
 from ..feedback import feedback_for, report
+from ..forms import RoleChoiceForm
 from ..htmx import is_partial_request, trigger
 from .pages import problem_page
 
@@ -53,6 +56,26 @@ def reason_of(request: HttpRequest) -> str:
     return request.POST.get("reason", "").strip()[:MAX_REASON]
 
 
+def confirm_then_act(
+    request: HttpRequest, confirmation: Confirmation, **action: Any
+) -> HttpResponse:
+    """GET: the confirmation; POST: act(**action)."""
+    if request.method == "GET":
+        return render_confirmation(request, confirmation)
+    return act(request, **action)
+
+
+def held_role(request: HttpRequest, roles: tuple[Role, ...], holder: str) -> Role:
+    """The role a trash can names (?role= or the posted role), which `holder` must hold."""
+    choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
+    if not choice.is_valid():
+        raise InvalidInput("Choose the role to remove.")
+    role = next((r for r in roles if r.id == choice.cleaned_data["role"]), None)
+    if role is None:
+        raise RoleNotFound(f"{holder} does not hold that role any more.")
+    return role
+
+
 def act(
     request: HttpRequest,
     *,
@@ -67,13 +90,7 @@ def act(
     try:
         call()
     except Auth0Error as exc:
-        feedback = report(request, exc, action=action)
-        if not is_partial_request(request):
-            return redirect(back_url)
-        response = HttpResponse(status=feedback.status)
-        if feedback.refresh:
-            trigger(response, closeDialog=None, **{refresh_event: None})
-        return response
+        return cannot(request, exc, action=action, back_url=back_url, refresh_event=refresh_event)
     if on_success:
         on_success()
     messages.success(request, success)

@@ -17,10 +17,10 @@ from .. import selectors, services
 from ..access import check_reach
 from ..auth0_mgmt import errors
 from ..feedback import report
-from ..forms import AssignRolesForm, BulkMembersForm, RoleChoiceForm
+from ..forms import AssignRolesForm, BulkMembersForm
 from ..htmx import is_partial_request, trigger
 from ..pending import note_removed
-from .confirm import Confirmation, act, cannot, reason_of, render_confirmation
+from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import render_page
 from .permissions import allowed, requires
 
@@ -112,38 +112,29 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
 def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The trash can on a member's role: confirm, then remove that role in this organization."""
     back = member_url(org_id, user_id)
-    choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
     try:
-        if not choice.is_valid():
-            raise errors.InvalidInput("Choose the role to remove.")
         detail = member_in_reach(request, org_id, user_id)
-        role = next((r for r in detail.roles if r.id == choice.cleaned_data["role"]), None)
-        if role is None:
-            raise errors.RoleNotFound(f"{detail.user.label} does not hold that role any more.")
+        role = held_role(request, detail.roles, detail.user.label)
     except errors.Auth0Error as exc:
         return cannot(
             request, exc, action="remove the role", back_url=back, refresh_event="rolesChanged"
         )
 
     who, where = detail.user.label, detail.organization.label
-    if request.method == "GET":
-        return render_confirmation(
-            request,
-            Confirmation(
-                title="Remove role",
-                question=f"Remove the role {role.name} from {who} in {where}?",
-                consequences=[
-                    f"{who} stays a member of {where} and keeps their other roles there.",
-                    "Tenant-wide roles are not affected.",
-                ],
-                submit_label="Remove role",
-                action_url=escape_uri_path(request.path),  # ids may hold # ? %
-                cancel_url=back,
-                hidden={"role": [role.id]},
-            ),
-        )
-    return act(
+    return confirm_then_act(
         request,
+        Confirmation(
+            title="Remove role",
+            question=f"Remove the role {role.name} from {who} in {where}?",
+            consequences=[
+                f"{who} stays a member of {where} and keeps their other roles there.",
+                "Tenant-wide roles are not affected.",
+            ],
+            submit_label="Remove role",
+            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            cancel_url=back,
+            hidden={"role": [role.id]},
+        ),
         call=lambda: services.member_roles_remove(
             actor=request.user,
             org_id=org_id,
@@ -171,30 +162,22 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
         )
 
     who, where = detail.user.label, detail.organization.label
-    if request.method == "GET":
-        lose = (
-            [f"Their roles in {where}: " + ", ".join(r.name for r in detail.roles) + "."]
-            if detail.roles
-            else []
-        )
-        return render_confirmation(
-            request,
-            Confirmation(
-                title="Remove member",
-                question=f"Remove {who} from {where}?",
-                details=[detail.user.email or detail.user.user_id, *lose],
-                consequences=[
-                    f"{who} stays a user of the tenant: only their membership in {where} "
-                    "and their roles in it are removed.",
-                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
-                ],
-                submit_label="Remove member",
-                action_url=escape_uri_path(request.path),  # ids may hold # ? %
-                cancel_url=back,
-            ),
-        )
-    return act(
+    lose = [f"Their roles in {where}: " + ", ".join(r.name for r in detail.roles) + "."]
+    return confirm_then_act(
         request,
+        Confirmation(
+            title="Remove member",
+            question=f"Remove {who} from {where}?",
+            details=[detail.user.email or detail.user.user_id, *(lose if detail.roles else [])],
+            consequences=[
+                f"{who} stays a user of the tenant: only their membership in {where} "
+                "and their roles in it are removed.",
+                "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
+            ],
+            submit_label="Remove member",
+            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            cancel_url=back,
+        ),
         call=lambda: services.member_remove(
             actor=request.user, org_id=org_id, user_id=user_id, reason=reason_of(request)
         ),
@@ -232,33 +215,29 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
 
     labels = [users[u].label if u in users else u for u in user_ids]
     count = len(user_ids)
-    if request.method == "GET":
-        return render_confirmation(
-            request,
-            Confirmation(
-                title="Remove members",
-                question=ngettext(
-                    "Remove %(count)d member from %(org)s?",
-                    "Remove %(count)d members from %(org)s?",
-                    count,
-                )
-                % {"count": count, "org": organization.label},
-                details=labels,
-                consequences=[
-                    "They stay users of the tenant: only their memberships in "
-                    f"{organization.label} and their roles in it are removed.",
-                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
-                ],
-                submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
-                % {"count": count},
-                action_url=escape_uri_path(request.path),  # ids may hold # ? %
-                cancel_url=back,
-                hidden={"user": user_ids},
-            ),
-        )
     who = get_text_list(labels, "and")
-    return act(
+    return confirm_then_act(
         request,
+        Confirmation(
+            title="Remove members",
+            question=ngettext(
+                "Remove %(count)d member from %(org)s?",
+                "Remove %(count)d members from %(org)s?",
+                count,
+            )
+            % {"count": count, "org": organization.label},
+            details=labels,
+            consequences=[
+                "They stay users of the tenant: only their memberships in "
+                f"{organization.label} and their roles in it are removed.",
+                "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
+            ],
+            submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
+            % {"count": count},
+            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            cancel_url=back,
+            hidden={"user": user_ids},
+        ),
         call=lambda: services.members_remove(
             actor=request.user, org_id=org_id, user_ids=user_ids, reason=reason_of(request)
         ),

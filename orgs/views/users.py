@@ -12,8 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import selectors, services
 from ..access import reaches
 from ..auth0_mgmt import errors
-from ..forms import RoleChoiceForm
-from .confirm import Confirmation, act, cannot, reason_of, render_confirmation
+from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import page_error, render_page
 from .permissions import requires
 
@@ -54,40 +53,30 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
 @requires("orgs.remove_tenant_roles", "remove tenant-wide roles")
 def user_role_remove(request: HttpRequest, user_id: str) -> HttpResponse:
     back = user_roles_url(user_id)
-    choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
     try:
-        if not choice.is_valid():
-            raise errors.InvalidInput("Choose the role to remove.")
         profile = selectors.user_get(user_id=user_id)
         services.check_user_reach(request.user, user_id)
-        roles = selectors.user_roles_list(user_id=user_id)
-        role = next((r for r in roles if r.id == choice.cleaned_data["role"]), None)
-        if role is None:
-            raise errors.RoleNotFound(f"{profile.label} does not hold that role any more.")
+        role = held_role(request, selectors.user_roles_list(user_id=user_id), profile.label)
     except errors.Auth0Error as exc:
         return cannot(
             request, exc, action="remove the role", back_url=back, refresh_event="rolesChanged"
         )
 
     who = profile.label
-    if request.method == "GET":
-        return render_confirmation(
-            request,
-            Confirmation(
-                title="Remove tenant-wide role",
-                question=f"Remove the tenant-wide role {role.name} from {who}?",
-                consequences=[
-                    "This role applies across the whole tenant, in every application and "
-                    "organization; removing it does not change their organization roles.",
-                ],
-                submit_label="Remove role",
-                action_url=escape_uri_path(request.path),  # ids may hold # ? %
-                cancel_url=back,
-                hidden={"role": [role.id]},
-            ),
-        )
-    return act(
+    return confirm_then_act(
         request,
+        Confirmation(
+            title="Remove tenant-wide role",
+            question=f"Remove the tenant-wide role {role.name} from {who}?",
+            consequences=[
+                "This role applies across the whole tenant, in every application and "
+                "organization; removing it does not change their organization roles.",
+            ],
+            submit_label="Remove role",
+            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            cancel_url=back,
+            hidden={"role": [role.id]},
+        ),
         call=lambda: services.user_roles_remove(
             actor=request.user, user_id=user_id, role_ids=[role.id], reason=reason_of(request)
         ),

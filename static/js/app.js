@@ -87,15 +87,23 @@
   });
 
   // A picture that does not load (blocked, gone) becomes the initial, as on pages without one.
-  document.addEventListener("error", (event) => {
-    const img = event.target;
-    if (!(img instanceof HTMLImageElement) || !img.classList.contains("avatar")) return;
+  function toInitial(img) {
     const initial = document.createElement("span");
     initial.className = "avatar avatar-initials";
     initial.setAttribute("aria-hidden", "true");
     initial.textContent = img.dataset.initial || "";
     img.replaceWith(initial);
+  }
+  document.addEventListener("error", (event) => {
+    const img = event.target;
+    if (img instanceof HTMLImageElement && img.classList.contains("avatar")) toInitial(img);
   }, true);
+  // Pictures that failed before this (deferred) script ran fired their error unheard.
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const img of document.querySelectorAll("img.avatar")) {
+      if (img.complete && img.naturalWidth === 0) toInitial(img);
+    }
+  });
 
   // No double submits: buttons of a form wait for its answer.
   document.addEventListener("htmx:beforeRequest", (event) => {
