@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.StaffLoginRequiredMiddleware",
     "orgs.middleware.HtmxMessagesMiddleware",
+    "orgs.middleware.Auth0DeadlineMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -124,6 +125,9 @@ AUTH0_MGMT_API_TOKEN = env.str("AUTH0_MGMT_API_TOKEN", default="")
 # Seconds to wait for a connection and for an answer; a worker is never held longer.
 AUTH0_TIMEOUT_CONNECT = env.float("AUTH0_TIMEOUT_CONNECT", default=3.05)
 AUTH0_TIMEOUT_READ = env.float("AUTH0_TIMEOUT_READ", default=10.0)
+# All the Auth0 calls of one web request together never take longer than this (seconds); keep
+# it under the web server's worker timeout.
+AUTH0_REQUEST_BUDGET = env.float("AUTH0_REQUEST_BUDGET", default=20.0)
 # On a 429, retry once only if Auth0's bucket refills within this many seconds.
 AUTH0_MAX_RATE_LIMIT_WAIT = env.float("AUTH0_MAX_RATE_LIMIT_WAIT", default=2.0)
 # The cache (alias in CACHES) that holds the token for all worker processes.

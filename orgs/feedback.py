@@ -128,9 +128,13 @@ def feedback_for(exc: errors.Auth0Error, *, action: str) -> Feedback:
                 f"{unchanged} Try again {when}."
             )
             status = 429
+        case errors.Auth0Timeout() if not exc.outcome_unknown:
+            # Auth0 did not answer / accept the connection, or this page's time budget ran out.
+            said = f"{exc.message} {unchanged}" if exc.correlation_id else exc.message  # a write
+            text, status = f"{failed}: {said} Try again in a moment.", 504
         case errors.Auth0Timeout():
             text, status = _unknown_outcome(exc, failed, "did not answer in time"), 504
-            refresh = exc.outcome_unknown
+            refresh = True
         case errors.Auth0Unreachable():
             if exc.outcome_unknown:
                 text = _unknown_outcome(exc, failed, "dropped the connection before answering")

@@ -15,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
+from .auth0_mgmt import deadline
 from .htmx import trigger
 
 NAVIGATING_HEADERS = ("HX-Redirect", "HX-Refresh", "HX-Location")
@@ -55,3 +56,14 @@ class StaffLoginRequiredMiddleware(LoginRequiredMiddleware):
         response = HttpResponse(status=401)
         response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
         return response
+
+
+class Auth0DeadlineMiddleware:
+    """Every request gets AUTH0_REQUEST_BUDGET seconds for all its Auth0 calls together."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with deadline.budget(settings.AUTH0_REQUEST_BUDGET):
+            return self.get_response(request)

@@ -368,3 +368,75 @@ def test_tokens_and_the_client_secret_never_reach_logs_or_errors(auth0, caplog):
     assert "Auth0 DELETE /api/v2/organizations" in caplog.text  # calls are logged...
     assert token not in logged  # ...without the bearer token
     assert DEMO_CLIENT_SECRET not in logged
+
+
+def test_a_connect_timeout_is_a_timeout_with_a_known_outcome(auth0, emulator_url):
+    """Nothing was sent when the connection itself timed out: the write did not happen."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    queued = []
+    for _ in range(4):  # fill the accept queue: further connection attempts go unanswered
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        queued.append(filler)
+    token = auth0.mint_token(DEMO_CLIENT_ID)
+    client = ManagementClient(
+        base_url=f"http://127.0.0.1:{port}",
+        tokens=StaticToken(token),
+        session=new_session(),
+        timeout=(0.3, 1.0),
+    )
+    try:
+        with pytest.raises(errors.Auth0Timeout) as caught:
+            client.remove_members(ACME, [BEN])
+    finally:
+        for sock in [*queued, listener]:
+            sock.close()
+    assert not caught.value.outcome_unknown
+    assert "did not accept the connection" in caught.value.message
+
+
+def test_429_with_a_reset_of_now_still_waits_a_second_before_its_one_retry(auth0, recorded_sleep):
+    auth0.add_fault(
+        path="/organizations/", status=429, headers={"x-ratelimit-reset": str(int(time.time()))}
+    )
+    get_client().get_organization(ACME)
+    assert recorded_sleep.waits == [1.0]
+
+
+def test_429_honours_retry_after(auth0, recorded_sleep):
+    far = str(int(time.time()) + 300)
+    auth0.add_fault(
+        path="/organizations/", status=429, headers={"retry-after": "2", "x-ratelimit-reset": far}
+    )
+    get_client().get_organization(ACME)
+    assert 1.5 < recorded_sleep.waits[0] <= 2
+
+
+def test_a_spent_request_budget_stops_further_calls_before_sending(auth0):
+    from orgs.auth0_mgmt import deadline
+
+    client = get_client()
+    client.get_organization(ACME)
+    auth0.clear_requests()
+    with deadline.budget(0.1), pytest.raises(errors.Auth0Timeout, match="stopped waiting"):
+        client.remove_members(ACME, [BEN])
+    assert auth0.api_requests() == []
+
+
+def test_the_request_budget_shortens_a_long_read_timeout(auth0):
+    from orgs.auth0_mgmt import deadline
+
+    client = get_client()
+    client.get_organization(ACME)
+    auth0.add_fault(method="GET", path="/organizations/", delay=3)
+    started = time.monotonic()
+    with deadline.budget(0.8), pytest.raises(errors.Auth0Timeout):
+        client.get_organization(ACME)  # its own read timeout is 10 s
+    assert time.monotonic() - started < 2.5
+    assert client.timeout == (3.05, 10.0)

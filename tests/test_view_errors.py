@@ -773,3 +773,17 @@ def test_the_organization_list_and_user_roles_pages_show_read_errors(auth0, clie
     ):
         assert response.status_code == 503
         assert f"{action}: adminportal could not reach Auth0 at 127.0.0.1:9." in text(response)
+
+
+def test_a_page_that_runs_out_of_its_auth0_budget_says_so(auth0, client, settings):
+    settings.AUTH0_REQUEST_BUDGET = 0.6
+    client.get(MEMBERS_URL)  # the token is fetched and cached first
+    auth0.set_latency(0.4)  # the page needs two calls (organization, members): one fits
+    auth0.clear_requests()
+
+    response = client.get(MEMBERS_URL)
+
+    assert response.status_code == 504
+    assert "Could not list this organization&#x27;s members" in text(response)
+    assert "stopped waiting for Auth0" in text(response)
+    assert len(auth0.api_requests()) == 1  # the second call was never sent

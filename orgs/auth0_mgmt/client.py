@@ -23,7 +23,7 @@ from urllib.parse import quote
 import requests
 from requests.adapters import HTTPAdapter
 
-from . import errors
+from . import deadline, errors
 from .tokens import TokenSource
 from .types import Member, Organization, Page, RateLimit, Role, User
 
@@ -294,8 +294,8 @@ class ManagementClient:
                 refreshed = True
                 continue
             if isinstance(error, errors.Auth0RateLimited) and not waited:
-                wait = error.retry_after
-                if wait is not None and wait <= self.max_rate_limit_wait:
+                wait = self._rate_limit_wait(error)
+                if wait is not None:
                     log.info("Auth0 rate limit on %s %s; retrying in %.1f s", method, url, wait)
                     self.sleep(wait)
                     waited = True
@@ -313,6 +313,7 @@ class ManagementClient:
         correlation_id: str | None,
     ) -> requests.Response:
         started = time.monotonic()
+        timeout = deadline.within_budget(self.timeout, correlation_id)
         try:
             response = self.session.request(
                 method,
@@ -320,8 +321,12 @@ class ManagementClient:
                 params=params,
                 json=json,
                 headers={**headers, "Authorization": f"Bearer {token}"},
-                timeout=self.timeout,
+                timeout=timeout,
             )
+        except requests.ConnectTimeout:
+            raise errors.Auth0Timeout(
+                "Auth0 did not accept the connection in time.", correlation_id=correlation_id
+            ) from None  # nothing was sent: the outcome is known
         except requests.Timeout:
             raise errors.Auth0Timeout(
                 correlation_id=correlation_id, outcome_unknown=method != "GET"
@@ -345,6 +350,19 @@ class ManagementClient:
             f" (correlation id {correlation_id})" if correlation_id else "",
         )
         return response
+
+    def _rate_limit_wait(self, error: errors.Auth0RateLimited) -> float | None:
+        """How long to wait before the one retry of a 429, or None to fail at once. The reset
+        comes in whole seconds (often "now"), so the wait is at least a second, within
+        max_rate_limit_wait and what is left of the request's budget."""
+        wait = error.retry_after
+        if wait is None or wait > self.max_rate_limit_wait:
+            return None
+        wait = max(wait, min(1.0, self.max_rate_limit_wait))
+        left = deadline.remaining()
+        if left is not None and wait + self.timeout[0] > left:
+            return None
+        return wait
 
     def _error(
         self,
@@ -384,6 +402,12 @@ def new_session(pool_size: int = 10) -> requests.Session:
 
 
 def _reset_at(response: requests.Response) -> float | None:
+    """When requests are accepted again: Retry-After (seconds) when sent, else
+    x-ratelimit-reset (epoch seconds)."""
+    try:
+        return time.time() + float(response.headers["retry-after"])
+    except (KeyError, ValueError):
+        pass
     try:
         return float(response.headers["x-ratelimit-reset"])
     except (KeyError, ValueError):

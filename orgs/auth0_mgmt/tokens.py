@@ -20,7 +20,7 @@ from typing import Protocol
 import requests
 from django.core.cache import BaseCache
 
-from . import errors
+from . import deadline, errors
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,9 @@ class ClientCredentialsTokens:
             "audience": self.audience,
         }
         try:
-            response = self.session.post(self.token_url, data=form, timeout=self.timeout)
+            response = self.session.post(
+                self.token_url, data=form, timeout=deadline.within_budget(self.timeout)
+            )
         except requests.Timeout:
             raise errors.Auth0Timeout("Auth0 did not answer the token request in time.") from None
         except requests.ConnectionError:
