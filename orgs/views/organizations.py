@@ -18,7 +18,7 @@ from ..pending import POLL_SECONDS, pending_removals
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 
-MAX_TRAIL = 100
+MAX_TRAIL = 20
 
 
 @require_GET
@@ -76,18 +76,23 @@ def organization_jump(request: HttpRequest) -> HttpResponse:
 @requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
 def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
-    """The members of an organization with their roles: one API call per page."""
+    """The members of an organization with their roles: one API call per page.
+
+    Pages past Auth0's 1,000-record offset limit are reached with checkpoint cursors: the
+    address keeps the last MAX_TRAIL cursors (for Previous) and the page number, so a link can
+    be handed over and paging has no end but the organization's."""
     search = request.GET.get("q", "").strip()[:100]
-    trail = [c for c in request.GET.getlist("after") if c][:MAX_TRAIL]
+    trail = [c for c in request.GET.getlist("after") if c][-MAX_TRAIL:]
+    page_number = max(_number(request.GET.get("page"), default=len(trail) + 1), len(trail) + 1)
     take = _page_size(request.GET.get("per_page"))
     template = "orgs/organization_detail.html"
     context: dict[str, object] = {
         "org_id": org_id,
         "search": search,
-        "trail": trail,
         "per_page": take,
         "page_sizes": PAGE_SIZES,
         "poll_seconds": POLL_SECONDS,
+        "checked": set(request.GET.getlist("user")),  # ticks kept across refreshes
     }
     try:
         if not request.htmx:
@@ -101,9 +106,20 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
         if search:
             page = selectors.member_search(org_id=org_id, text=search)
         else:
-            page = selectors.member_list(
-                org_id=org_id, cursor=trail[-1] if trail else None, take=take
-            )
+            try:
+                page = selectors.member_list(
+                    org_id=org_id, cursor=trail[-1] if trail else None, take=take
+                )
+            except errors.InvalidQueryString:
+                if not trail:
+                    raise
+                messages.info(
+                    request,
+                    "That page of members is no longer available (Auth0's page links last a "
+                    "day), so here is the first page.",
+                )
+                trail, page_number = [], 1
+                page = selectors.member_list(org_id=org_id, take=take)
     except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
         return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
@@ -116,30 +132,44 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
         )
     pending = pending_removals(request.session, org_id, [m.user_id for m in page])
     here = reverse("orgs:organization_detail", kwargs={"org_id": org_id})
+
+    def at(cursors: list[str], number: int, q: str = "") -> str:
+        return f"{here}?{_members_query(q, cursors[-MAX_TRAIL:], take, number)}"
+
+    # Auth0 still sends `next` on the last page; a short page is the last one.
+    has_next = bool(page.next_cursor) and len(page) == take and not search
+    # Previous needs the cursor before this page's: kept unless the trail was trimmed.
+    has_previous = page_number == 2 or len(trail) >= 2
     context.update(
         page=page,
         rows=[(member, member.user_id in pending) for member in page],
-        pending=bool(pending),
-        page_number=len(trail) + 1,
-        refresh_url=f"{here}?{_members_query(search, trail, take)}",
-        previous_url=f"{here}?{_members_query('', trail[:-1], take)}" if trail else None,
-        next_url=(
-            f"{here}?{_members_query('', [*trail, page.next_cursor], take)}"
-            # Auth0 still sends `next` on the last page; a short page is the last one.
-            if page.next_cursor and len(page) == take and not search and len(trail) < MAX_TRAIL
-            else None
-        ),
+        pending=bool(pending) and not search,  # a search is not re-run every few seconds
+        page_number=page_number,
+        refresh_url=at(trail, page_number, search),
+        first_url=at([], 1) if page_number > 2 else None,
+        previous_url=at(trail[:-1], page_number - 1) if page_number > 1 and has_previous else None,
+        next_url=at([*trail, page.next_cursor or ""], page_number + 1) if has_next else None,
     )
     return render_page(request, template, "member-table", context)
 
 
-def _members_query(search: str, trail: list[str], per_page: int) -> str:
+def _members_query(search: str, trail: list[str], per_page: int, page_number: int) -> str:
     query = QueryDict(mutable=True)
     if search:
         query["q"] = search
     query.setlist("after", trail)
     query["per_page"] = str(per_page)
+    if page_number > 1:
+        query["page"] = str(page_number)
     return query.urlencode()
+
+
+def _number(value: str | None, *, default: int) -> int:
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    return number if 1 <= number <= 1_000_000 else default
 
 
 def _page_size(value: str | None) -> int:
