@@ -117,6 +117,16 @@
   document.addEventListener("htmx:sendError", () => {
     showToast("adminportal could not be reached. Check your connection and try again.", "error");
   });
+  // An error answer without a message of its own (a 500, a refused CSRF token after signing
+  // in elsewhere, ...) must not look like nothing happened.
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    if ((xhr.getResponseHeader("HX-Trigger") || "").includes('"messages"')) return;
+    showToast(
+      `adminportal could not do that (HTTP ${xhr.status}). Reload the page and try again.`,
+      "error",
+    );
+  });
 
   // Search roles as you type (the checked ones stay checked while hidden).
   document.addEventListener("input", (event) => {

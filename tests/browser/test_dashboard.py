@@ -377,3 +377,22 @@ def test_names_are_text_never_markup(page: Page, app_url: str, guard: Guard) -> 
     expect(page).to_have_title(f"{MALLORY} in {ACME} · adminportal")
     expect(page.locator("main script")).to_have_count(0)
     assert fired == [] and guard.dialogs == []
+
+
+def test_an_error_answer_without_a_message_still_says_something(
+    page: Page, app_url: str, emulator: ControlClient
+) -> None:
+    """A refused CSRF token (the session changed in another tab) is a 403 with no toast of
+    its own: the page says the action failed instead of doing nothing."""
+    page.goto(members_url(app_url))
+    ben = member_row(page, "Ben Okafor")
+    ben.get_by_label("More options for Ben Okafor").click()
+    ben.get_by_role("link", name="Remove member").click()
+    box = opened_dialog(page)
+    page.evaluate(
+        "document.body.setAttribute('hx-headers', JSON.stringify({'X-CSRFToken': 'stale'}))"
+    )
+    page.context.clear_cookies(name="csrftoken")
+    box.get_by_role("button", name="Remove member").click()
+    expect(toast(page, "adminportal could not do that (HTTP 403)")).to_be_visible(timeout=WAIT_MS)
+    assert USER_IDS["ben"] in org_members(emulator)
