@@ -524,3 +524,22 @@ def test_ticked_members_stay_ticked_when_the_table_refreshes(auth0, client):
     )[0]
     assert "checked" not in ana
     assert 'hx-include="#bulk-form"' in body  # the refresh sends the ticks along
+
+
+def test_a_tenant_with_more_than_1000_organizations_pages_only_through_the_first_1000(
+    auth0, client
+):
+    from tests.seeds import small_seed
+
+    seed = small_seed()
+    seed["organizations"] += [
+        {"name": f"org-{i:04d}", "display_name": f"Org {i:04d}"} for i in range(1100)
+    ]
+    auth0.load_seed(seed)
+
+    response = client.get("/organizations/", {"per_page": 50, "page": 20})
+    body = text(response)
+
+    assert "Page 20 of 20 · 1103 organizations" in body
+    assert 'rel="next"' not in body
+    assert "Auth0 lists only the first 1,000 page by page" in body

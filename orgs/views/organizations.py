@@ -19,6 +19,7 @@ from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 
 MAX_TRAIL = 20
+OFFSET_LIMIT = 1000  # Auth0's limit for page/per_page lists
 
 
 @require_GET
@@ -40,7 +41,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
                 sort=state["sort"],
                 include=None if reaches_all(user) else (lambda org: reaches(user, org)),
             )
-            context["complete"] = complete
+            context.update(complete=complete, searched=True)
         else:
             page = selectors.organization_list(
                 page=state["page"] - 1, per_page=state["per_page"], sort=state["sort"]
@@ -49,8 +50,12 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         return page_error(
             request, exc, action="list the organizations", template=template, context=context
         )
-    context["page"] = page
-    context["pages"] = -(-(page.total or 0) // state["per_page"]) if page.total else 1
+    pages = -(-(page.total or 0) // state["per_page"]) if page.total else 1
+    if (page.total or 0) > OFFSET_LIMIT and not context.get("searched"):
+        # Auth0 serves only the first 1,000 records by page number.
+        pages = min(pages, OFFSET_LIMIT // state["per_page"])
+        context["beyond_offset_limit"] = True
+    context.update(page=page, pages=pages)
     return render_page(request, template, "org-table", context)
 
 
