@@ -7,6 +7,7 @@ class OrgsConfig(AppConfig):
     verbose_name = "Auth0 Organizations"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks
         from .access import create_staff_groups
 
         post_migrate.connect(create_staff_groups, sender=self)

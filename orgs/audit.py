@@ -19,7 +19,7 @@ from .models import AuditEvent
 @contextmanager
 def attempt(
     *,
-    actor: AbstractBaseUser,
+    actor: AbstractBaseUser | str,
     action: str,
     org_id: str = "",
     targets: list[dict[str, str]] | None = None,
@@ -27,10 +27,16 @@ def attempt(
     reason: str = "",
 ) -> Iterator[AuditEvent]:
     """Yields the pending event (with the X-Correlation-ID to send); the caller may add what it
-    learns (`event.note(...)`). Completed as success, refused, failed or unknown outcome."""
+    learns (`event.note(...)`). Completed as success, refused, failed or unknown outcome.
+    The actor is a staff member, or the name of what acted without one (a management
+    command)."""
+    if isinstance(actor, str):
+        staff, staff_username = None, actor[:150]
+    else:
+        staff, staff_username = (actor if actor.pk else None), actor.get_username()
     event = AuditEvent.objects.create(
-        staff=actor if actor.pk else None,
-        staff_username=actor.get_username(),
+        staff=staff,
+        staff_username=staff_username,
         action=action,
         org_id=org_id[:64],
         targets=targets or [],

@@ -33,9 +33,18 @@ class StaffAccess(models.Model):
         "not change.",
     )
     oidc_subject = models.CharField(max_length=255, blank=True, db_index=True)
+    """The single sign-on subject linked to this account: one account per subject."""
 
     class Meta:
         default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_subject"],
+                condition=~models.Q(oidc_subject=""),
+                name="staff_access_unique_oidc_subject",
+                violation_error_message="Another staff account is linked to this subject.",
+            )
+        ]
         permissions = [
             ("view_organizations", "Read organizations, members, roles and activity"),
             ("change_member_roles", "Assign and remove organization member roles"),

@@ -7,6 +7,11 @@ mozilla-django-oidc. The staff role and reach may come from token claims:
 
 Someone without a role claim signs in only if an Admin created their staff account (matched by
 subject, or by verified e-mail on their first sign-in); nobody is created without a role.
+
+The provider is the tenant adminportal manages, so anyone may hold an e-mail address there equal
+to a staff member's. An e-mail address therefore links only an account an Admin prepared for
+single sign-on: no usable password, not a superuser or Django-admin user, not linked to another
+subject yet. A deactivated account stays locked out, whichever way it would match.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from typing import Any
 import jwt
 import requests
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,6 +37,11 @@ from .access import ROLES, set_role
 from .models import StaffAccess
 
 log = logging.getLogger(__name__)
+
+DEACTIVATED = (
+    "Single sign-on did not sign you in: your adminportal account is deactivated. "
+    "Ask an adminportal Admin to reactivate it."
+)
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
@@ -50,7 +62,10 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         if self.OIDC_RP_CLIENT_ID not in audiences:
             raise SuspiciousOperation("The ID token was issued to another application.")
         issuer = settings.OIDC_OP_ISSUER
-        if issuer and payload.get("iss") != issuer:
+        if not issuer:
+            log.error("SSO sign-in refused: OIDC_OP_ISSUER is not set, so no issuer is trusted.")
+            raise SuspiciousOperation("No OIDC issuer is configured.")
+        if payload.get("iss") != issuer:
             raise SuspiciousOperation("The ID token comes from another issuer.")
         return payload
 
@@ -64,13 +79,20 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         return bool(claims.get("email_verified")) or not settings.OIDC_REQUIRE_VERIFIED_EMAIL
 
     def filter_users_by_claims(self, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
-        users = get_user_model().objects.filter(is_active=True)
+        """The account linked to the subject, else the accounts the e-mail address may link.
+        Inactive ones included: update_user refuses them, rather than a new account being
+        created from the claims."""
+        users = get_user_model().objects.all()
         by_subject = users.filter(staff_access__oidc_subject=claims["sub"])
         if by_subject.exists():
             return by_subject
-        return users.filter(email__iexact=claims["email"]).exclude(
-            staff_access__oidc_subject__gt=""
-        )
+        return linkable_by_email(claims["email"])
+
+    def get_user(self, user_id: int):  # type: ignore[no-untyped-def]
+        """A session signed in with single sign-on ends once the account is deactivated (as
+        ModelBackend does for password sessions)."""
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
 
     def get_username(self, claims: dict[str, Any]) -> str:
         """The e-mail address (what staff and the audit trail recognise), made unique."""
@@ -96,6 +118,10 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         return user
 
     def update_user(self, user, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
+        if not user.is_active:
+            log.warning("SSO sign-in refused for %s: the account is deactivated", user)
+            messages.error(self.request, DEACTIVATED)
+            return None
         access, _ = StaffAccess.objects.get_or_create(user=user)
         access.oidc_subject = claims["sub"]
         if not access.auth0_user_id and settings.OIDC_PROVIDER_IS_TENANT:
@@ -112,6 +138,23 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         if role is not None:
             set_role(user, role)
         return user
+
+
+def linkable_by_email(email: str):  # type: ignore[no-untyped-def]
+    """Accounts an Admin prepared for single sign-on with this e-mail address (create_staff
+    --sso-only, or the Staff page without a password), not linked to a subject yet. Never a
+    superuser, a Django-admin user or an account with a usable password: anyone in the tenant
+    may hold a staff member's e-mail address."""
+    return (
+        get_user_model()
+        .objects.filter(
+            email__iexact=email,
+            is_superuser=False,
+            is_staff=False,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .exclude(staff_access__oidc_subject__gt="")
+    )
 
 
 def is_not_a_password_sign_in(request: Any, credentials: dict[str, Any] | None) -> bool:

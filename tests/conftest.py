@@ -98,7 +98,7 @@ def make_staff(db) -> StaffFactory:
         organization_rule: str = "",
         auth0_user_id: str = "",
         email: str = "",
-        password: str = "staff-password-for-tests",
+        password: str | None = "staff-password-for-tests",  # None: SSO only
     ):
         user = get_user_model().objects.create_user(
             username=username, email=email or f"{username}@staff.example.com", password=password

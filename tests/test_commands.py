@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from orgs.access import role_of
-from orgs.models import StaffAccess
+from orgs.models import AuditEvent, StaffAccess
 from tests.seeds import ORG_IDS, USER_IDS
 
 ACME, GLOBEX, INITECH = ORG_IDS["acme"], ORG_IDS["globex"], ORG_IDS["initech"]
@@ -255,6 +255,45 @@ def test_an_account_from_create_staff_signs_in_and_sees_its_reach(auth0, monkeyp
     assert f"/organizations/{GLOBEX}/" in page
     assert f"/organizations/{INITECH}/" in page
     assert f"/organizations/{ACME}/" not in page
+
+
+def test_create_staff_is_recorded_in_the_audit_trail_without_the_password(
+    db, monkeypatch, no_terminal
+):
+    """Regression: changes made with create_staff left no trace in the audit trail."""
+    monkeypatch.setattr(getpass, "getuser", lambda: "deploy")
+    monkeypatch.setenv("ANA_PASSWORD", PASSWORD)
+    create_staff("ana", "--role", "support", "--orgs", GLOBEX, "--password-env", "ANA_PASSWORD")
+    create_staff("ana", "--role", "admin", "--all-orgs", "--sso-only")
+    with pytest.raises(CommandError):  # refused before anything changes: nothing to record
+        create_staff("ana", "--role", "admin", "--all-orgs", "--orgs", GLOBEX)
+
+    changed, created = AuditEvent.objects.filter(action=AuditEvent.Action.STAFF_CHANGE)
+    for event in (created, changed):
+        assert event.staff is None
+        assert event.staff_username == "manage.py create_staff (deploy)"
+        assert event.targets == [{"user_id": "staff:ana", "label": "ana"}]
+        assert event.outcome == AuditEvent.Outcome.SUCCESS
+        assert PASSWORD not in str(AuditEvent.objects.filter(pk=event.pk).values().get())
+    assert created.message == (
+        f"Created email:  → , role:  → Support, reach:  → {GLOBEX}, auth0_user_id:  → , "
+        "sign_in:  → password; password set"
+    )
+    assert changed.message == (
+        f"Changed role: Support → Admin, reach: {GLOBEX} → all organizations, "
+        "sign_in: password → single sign-on only"
+    )
+
+
+def test_create_staff_names_the_command_when_the_os_user_is_unknown(db, monkeypatch, no_terminal):
+    def no_user() -> str:
+        raise OSError("no user name")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+
+    create_staff("ops", "--role", "viewer", "--all-orgs", "--sso-only")
+
+    assert AuditEvent.objects.get().staff_username == "manage.py create_staff"
 
 
 # --- demo_setup --------------------------------------------------------------------------------

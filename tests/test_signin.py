@@ -7,6 +7,7 @@ userinfo endpoints of the emulator (in a thread on 127.0.0.1) for real."""
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,6 +22,9 @@ from axes.models import AccessAttempt, AccessFailureLog
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from emulator.control_client import ControlClient
@@ -569,16 +573,17 @@ def test_refused_single_sign_ons_do_not_lock_anyone_out(
     assert is_locked_out_page(locked)
 
 
-def test_an_existing_staff_account_is_linked_by_e_mail_and_keeps_its_role(
+def test_an_account_prepared_for_single_sign_on_is_linked_by_e_mail_and_keeps_its_role(
     sso, sso_sign_in, make_staff, anonymous_client
 ):
     sso.load_seed(tenant_seed(ana_claims={}))  # no role and no organizations claims
-    existing = make_staff(
+    existing = make_staff(  # no password: created with --sso-only or on the Staff page
         "ana",
         role="Viewer",
         all_organizations=False,
         organization_ids=[INITECH],
         email=ANA_EMAIL.upper(),
+        password=None,
     )
     users_before = get_user_model().objects.count()
 
@@ -592,7 +597,134 @@ def test_an_existing_staff_account_is_linked_by_e_mail_and_keeps_its_role(
     assert access.auth0_user_id == ANA
     assert access.organization_ids == [INITECH] and not access.all_organizations
     assert role_of(existing) == "Viewer"
-    assert existing.has_usable_password()  # they may still sign in with it
+    assert not existing.has_usable_password()
+
+
+def make_password_account(make_staff: Any) -> Any:
+    return make_staff("ana", role="Admin", email=ANA_EMAIL)
+
+
+def make_superuser(make_staff: Any) -> Any:
+    user = make_staff("ana", role="Admin", email=ANA_EMAIL, password=None)
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+def make_django_admin_user(make_staff: Any) -> Any:
+    user = make_staff("ana", role="Admin", email=ANA_EMAIL, password=None)
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize("role_claim", [False, True])
+@pytest.mark.parametrize(
+    "make_account", [make_password_account, make_superuser, make_django_admin_user]
+)
+def test_an_account_with_a_password_or_privileges_is_never_linked_by_e_mail(
+    make_account, role_claim, sso, sso_sign_in, make_staff, anonymous_client
+):
+    """Regression: any tenant user with a verified e-mail address equal to a staff member's
+    (the provider is the managed tenant: customers too) signed in as that staff member, Admins
+    and superusers included."""
+    if not role_claim:
+        sso.load_seed(tenant_seed(ana_claims={}))
+    existing = make_account(make_staff)
+
+    response = sso_sign_in(anonymous_client)
+
+    signed_in = signed_in_user(anonymous_client)
+    if role_claim:  # the tenant makes her staff: a separate account, not the existing one
+        assert response["Location"] == "/"
+        assert signed_in != existing and role_of(signed_in) == "Support"
+        assert StaffAccess.objects.get(user=signed_in).oidc_subject == ANA
+    else:
+        assert response["Location"] == SSO_FAILED
+        assert signed_in is None
+    existing.refresh_from_db()
+    assert StaffAccess.objects.get(user=existing).oidc_subject == ""
+    assert role_of(existing) == "Admin"
+
+
+def test_an_e_mail_address_prepared_twice_links_neither_account(
+    sso, sso_sign_in, make_staff, anonymous_client
+):
+    sso.load_seed(tenant_seed(ana_claims={}))
+    make_staff("ana", email=ANA_EMAIL, password=None)
+    make_staff("ana2", email=ANA_EMAIL.upper(), password=None)
+
+    response = sso_sign_in(anonymous_client)
+
+    assert response["Location"] == SSO_FAILED
+    assert not StaffAccess.objects.filter(oidc_subject=ANA).exists()
+
+
+DEACTIVATED_TEXT = "your adminportal account is deactivated"
+
+
+def deactivate(user: Any) -> None:
+    user.is_active = False
+    user.save()
+
+
+def test_a_deactivated_staff_member_cannot_sign_in_with_sso_again(
+    sso, sso_sign_in, anonymous_client
+):
+    """Regression: deactivated accounts were not matched, so the next sign-in created a fresh
+    active account from the claims."""
+    sso_sign_in(anonymous_client)
+    user = signed_in_user(anonymous_client)
+    anonymous_client.post("/logout/")
+    deactivate(user)
+    users_before = get_user_model().objects.count()
+
+    response = sso_sign_in(anonymous_client)
+
+    assert response.status_code == 302 and response["Location"] == SSO_FAILED
+    assert signed_in_user(anonymous_client) is None
+    assert get_user_model().objects.count() == users_before
+    user.refresh_from_db()
+    assert not user.is_active
+    page = anonymous_client.get(response["Location"])
+    tags, message = one_message(toasts(page))
+    assert tags == "error" and DEACTIVATED_TEXT in message
+
+
+def test_a_deactivated_account_prepared_for_sso_is_not_replaced_by_a_new_one(
+    sso, sso_sign_in, make_staff, anonymous_client
+):
+    prepared = make_staff("ana", role="Viewer", email=ANA_EMAIL, password=None)
+    deactivate(prepared)
+
+    response = sso_sign_in(anonymous_client)  # her claims carry a role
+
+    assert response["Location"] == SSO_FAILED
+    assert signed_in_user(anonymous_client) is None
+    assert list(get_user_model().objects.filter(email__iexact=ANA_EMAIL)) == [prepared]
+    assert StaffAccess.objects.get(user=prepared).oidc_subject == ""
+    assert DEACTIVATED_TEXT in text(anonymous_client.get(response["Location"]))
+
+
+def test_deactivating_ends_an_open_single_sign_on_session(sso, sso_sign_in, anonymous_client):
+    sso_sign_in(anonymous_client)
+    assert anonymous_client.get("/organizations/").status_code == 200
+
+    deactivate(signed_in_user(anonymous_client))
+
+    assert next_of(anonymous_client.get("/organizations/")) == "/organizations/"
+
+
+def test_one_subject_links_one_account_at_most(make_staff):
+    first = StaffAccess.objects.get(user=make_staff("ana"))
+    second = StaffAccess.objects.get(user=make_staff("ana2"))
+    assert first.oidc_subject == second.oidc_subject == ""  # unlinked accounts are many
+    first.oidc_subject = ANA
+    first.save()
+
+    second.oidc_subject = ANA
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
 
 
 def test_an_account_linked_to_another_subject_is_not_taken_over_by_e_mail(
@@ -672,9 +804,20 @@ def provider_down(settings, client: Client) -> None:
     settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/oauth/token"
 
 
+def no_issuer_configured(settings, client: Client) -> None:
+    settings.OIDC_OP_ISSUER = ""  # regression: the issuer check was skipped
+
+
 @pytest.mark.parametrize(
     "spoil",
-    [wrong_client_secret, another_issuer, another_signing_key, another_nonce, provider_down],
+    [
+        wrong_client_secret,
+        another_issuer,
+        no_issuer_configured,
+        another_signing_key,
+        another_nonce,
+        provider_down,
+    ],
 )
 def test_a_sign_in_whose_tokens_cannot_be_trusted_signs_nobody_in(
     spoil, settings, sso, emulator_url, anonymous_client
@@ -790,3 +933,20 @@ def test_the_sso_endpoints_do_not_exist_while_sso_is_off(anonymous_client, setti
     assert anonymous_client.get("/oidc/authenticate/").status_code == 404
     assert anonymous_client.get("/oidc/callback/?code=x&state=y").status_code == 404
     assert "single sign-on" not in anonymous_client.get("/login/").content.decode().lower()
+
+
+def test_enabling_sso_without_an_issuer_fails_the_system_checks(settings):
+    from orgs.checks import sso_needs_an_issuer
+
+    settings.SSO_ENABLED = True
+    settings.OIDC_OP_ISSUER = ""
+
+    assert [error.id for error in sso_needs_an_issuer()] == ["orgs.E001"]
+    with pytest.raises(SystemCheckError, match="orgs.E001"):
+        call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
+
+    settings.OIDC_OP_ISSUER = f"https://{EMULATOR_DOMAIN}/"
+    assert sso_needs_an_issuer() == []
+    settings.SSO_ENABLED = False
+    settings.OIDC_OP_ISSUER = ""
+    assert sso_needs_an_issuer() == []  # no SSO, no issuer needed

@@ -448,3 +448,61 @@ def test_saving_without_changes_is_recorded_as_changing_nothing(auth0, client, m
     )
     assert client.post(f"/staff/{ana.pk}/", same).status_code == 302
     assert AuditEvent.objects.get(action="staff_change").message == "Changed nothing"
+
+
+def make_superuser(user) -> None:  # type: ignore[no-untyped-def]
+    user.is_superuser = True
+    user.save()
+
+
+def make_django_admin_user(user) -> None:  # type: ignore[no-untyped-def]
+    user.is_staff = True
+    user.save()
+
+
+@pytest.mark.parametrize("privilege", [make_superuser, make_django_admin_user])
+def test_an_admin_cannot_take_over_superuser_or_django_admin_accounts(
+    auth0, client, make_staff, privilege
+):
+    """Regression: an Admin could set a superuser's password or e-mail address on the Staff
+    page, then sign in as them."""
+    root = make_staff("root", email="root@staff.example.com")
+    privilege(root)
+    takeover = form_data(
+        username="root", role="Admin", all_organizations="on", email="mine@evil.example.com"
+    )
+
+    page = client.get(f"/staff/{root.pk}/")
+    response = client.post(f"/staff/{root.pk}/", takeover)
+
+    for refused in (page, response):
+        assert refused.status_code == 403
+        assert "root is a superuser or may use Django admin: only a superuser may change" in (
+            text(refused)
+        )
+    root.refresh_from_db()
+    assert root.check_password("staff-password-for-tests") and not root.check_password(PASSWORD)
+    assert root.email == "root@staff.example.com"
+    assert staff_events() == []
+    listing = text(client.get("/staff/"))
+    assert f'href="/staff/{root.pk}/"' not in listing
+    assert 'root <span class="muted">(superusers only)</span>' in listing
+
+
+def test_a_superuser_may_edit_superuser_and_django_admin_accounts(auth0, make_staff):
+    superuser = make_staff("chief")
+    make_superuser(superuser)
+    root = make_staff("root")
+    make_django_admin_user(root)
+    browser = Client()
+    browser.force_login(superuser)
+
+    assert f'href="/staff/{root.pk}/"' in text(browser.get("/staff/"))
+    response = browser.post(
+        f"/staff/{root.pk}/", form_data(username="root", role="Viewer", all_organizations="on")
+    )
+
+    assert response.status_code == 302
+    root.refresh_from_db()
+    assert root.check_password(PASSWORD)
+    assert role_of(root) == "Viewer"

@@ -27,6 +27,10 @@ STAFF_NEEDS_ALL = (
     "Only an Admin who reaches every organization may manage staff, so that nobody grants more "
     "reach than they have. Nothing was changed."
 )
+ONLY_SUPERUSERS_EDIT = (
+    "{username} is a superuser or may use Django admin: only a superuser may change this "
+    "account here. Nothing was changed."
+)
 
 
 def reaching_everything(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -45,7 +49,12 @@ def reaching_everything(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def staff_list(request: HttpRequest) -> HttpResponse:
     people = get_user_model().objects.order_by("username").select_related("staff_access")
     rows = [
-        (person, role_of(person), describe_reach(getattr(person, "staff_access", None)))
+        (
+            person,
+            role_of(person),
+            describe_reach(getattr(person, "staff_access", None)),
+            may_edit(request.user, person),
+        )
         for person in people
     ]
     return TemplateResponse(request, "orgs/staff_list.html", {"rows": rows})
@@ -56,6 +65,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @reaching_everything
 def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
+    if person is not None and not may_edit(request.user, person):
+        return refuse(request, ONLY_SUPERUSERS_EDIT.format(username=person.username))
     access = StaffAccess.objects.filter(user=person).first() if person else None
     initial = _initial(person, access)
     form = StaffForm(request.POST or None, initial=initial)
@@ -72,6 +83,14 @@ def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return TemplateResponse(
         request, "orgs/staff_form.html", {"form": form, "person": person, "roles": ROLES}
     )
+
+
+def may_edit(editor, person) -> bool:  # type: ignore[no-untyped-def]
+    """Superuser and Django-admin accounts are changed by superusers only (or by themselves):
+    an Admin setting their password or e-mail address would take them over."""
+    if editor.is_superuser or editor.pk == person.pk:
+        return True
+    return not (person.is_superuser or person.is_staff)
 
 
 def _initial(person, access: StaffAccess | None) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""Create (or update) a staff account with a role and a reach.
+"""Create (or update) a staff account with a role and a reach, recorded in the audit trail
+(by "manage.py create_staff (OS user)"; never the password).
 
 manage.py create_staff ana --email ana@example.com --role support --orgs org_1,org_2
 manage.py create_staff ops --role admin --all-orgs --password-env OPS_PASSWORD
@@ -17,10 +18,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from ...access import ROLES, describe_reach, set_role
+from ... import audit
+from ...access import ROLES, describe_reach, role_of, set_role
 from ...forms import StaffForm
 from ...ids import ORG_ID, USER_ID
-from ...models import StaffAccess
+from ...models import AuditEvent, StaffAccess
 
 
 class Command(BaseCommand):
@@ -53,10 +55,19 @@ class Command(BaseCommand):
             raise CommandError("--auth0-user-id looks like provider|id, e.g. auth0|123")
         exists = get_user_model().objects.filter(username=options["username"]).exists()
         password = self._password(options, keep_current=exists)
-        with transaction.atomic():
+        username = options["username"]
+        with (
+            audit.attempt(
+                actor=command_actor(),
+                action=AuditEvent.Action.STAFF_CHANGE,
+                targets=[{"user_id": f"staff:{username}", "label": username}],
+            ) as event,
+            transaction.atomic(),
+        ):
             user, created = get_user_model().objects.get_or_create(
-                username=options["username"], defaults={"email": options["email"]}
+                username=username, defaults={"email": options["email"]}
             )
+            before = {} if created else described(user)
             if options["email"]:
                 user.email = options["email"]
             if password is None:
@@ -71,6 +82,7 @@ class Command(BaseCommand):
             access.organization_rule = options["org_rule"]
             access.auth0_user_id = options["auth0_user_id"] or access.auth0_user_id
             access.save()
+            event.message = change_message(before, described(user), password_set=bool(password))
         verb = "Created" if created else "Updated"
         self.stdout.write(
             f"{verb} {user.username}: {options['role']} for {describe_reach(access)}."
@@ -102,3 +114,33 @@ class Command(BaseCommand):
         if not first or first != getpass.getpass("Password (again): "):
             raise CommandError("The passwords were empty or did not match.")
         return first
+
+
+def command_actor() -> str:
+    """Who the audit trail names: the command and the operating-system user running it."""
+    try:
+        return f"manage.py create_staff ({getpass.getuser()})"
+    except (OSError, KeyError):  # no user name in this environment
+        return "manage.py create_staff"
+
+
+def described(user: Any) -> dict[str, str]:
+    """What the audit trail compares before and after (never the password itself)."""
+    access = StaffAccess.objects.filter(user=user).first()
+    return {
+        "email": user.email,
+        "role": role_of(user) or "",
+        "reach": describe_reach(access),
+        "auth0_user_id": access.auth0_user_id if access else "",
+        "sign_in": "password" if user.has_usable_password() else "single sign-on only",
+    }
+
+
+def change_message(before: dict[str, str], after: dict[str, str], *, password_set: bool) -> str:
+    changed = [key for key in after if before.get(key) != after[key]]
+    described_changes = ", ".join(f"{k}: {before.get(k, '')} → {after[k]}" for k in changed)
+    return (
+        ("Created " if not before else "Changed ")
+        + (described_changes or "nothing")
+        + ("; password set" if password_set else "")
+    )[:1000]
