@@ -440,3 +440,20 @@ def test_the_request_budget_shortens_a_long_read_timeout(auth0):
         client.get_organization(ACME)  # its own read timeout is 10 s
     assert time.monotonic() - started < 2.5
     assert client.timeout == (3.05, 10.0)
+
+
+def test_the_shared_token_is_encrypted_in_the_cache(auth0, settings):
+    from django.core.cache import caches
+
+    from orgs.auth0_mgmt.config import _client_for
+
+    client = get_client()
+    client.get_organization(ACME)
+    token = client.tokens.get()
+    stored = caches[settings.AUTH0_TOKEN_CACHE].get(client.tokens.cache_key)
+    assert token.encode() not in stored[0] and token not in repr(stored)
+
+    settings.SECRET_KEY = "another-deployment-secret-key"  # a worker that cannot read it
+    _client_for.cache_clear()
+    get_client().get_organization(ACME)
+    assert len(token_requests(auth0)) == 2  # it fetched its own instead of failing

@@ -58,6 +58,7 @@ def _client_for(config: ClientConfig) -> ManagementClient:
             audience=config.audience,
             timeout=config.timeout,
             cache=caches[config.cache_alias],
+            sealing_key=settings.SECRET_KEY,
         )
     elif config.static_token:
         tokens = StaticToken(config.static_token)

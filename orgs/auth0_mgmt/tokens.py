@@ -9,6 +9,7 @@ processes wait for one fetch instead of stampeding the token endpoint.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import secrets
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 import requests
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.cache import BaseCache
 
 from . import deadline, errors
@@ -63,6 +65,7 @@ class ClientCredentialsTokens:
         cache: BaseCache,
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.time,
+        sealing_key: str = "",
     ) -> None:
         self.session = session
         self.token_url = token_url
@@ -79,9 +82,14 @@ class ClientCredentialsTokens:
         self.lock_ttl = sum(timeout) + 5
         self._memo: tuple[str, float] | None = None
         self._thread_lock = threading.Lock()
+        # The shared copy is encrypted: whoever reads the cache (a database table by default)
+        # or its backups does not get a Management API token.
+        self._seal = Fernet(
+            base64.urlsafe_b64encode(hashlib.sha256(f"auth0-token:{sealing_key}".encode()).digest())
+        )
 
     def get(self) -> str:
-        token = self._fresh(self._memo) or self._fresh(self.cache.get(self.cache_key))
+        token = self._fresh(self._memo) or self._fresh(self._shared())
         if token:
             return token
         with self._thread_lock:
@@ -91,9 +99,19 @@ class ClientCredentialsTokens:
         """Forget `token` (Auth0 refused it), unless another request already replaced it."""
         if self._memo and self._memo[0] == token:
             self._memo = None
-        shared = self.cache.get(self.cache_key)
+        shared = self._shared()
         if shared and shared[0] == token:
             self.cache.delete(self.cache_key)
+
+    def _shared(self) -> tuple[str, float] | None:
+        """The token other workers fetched, if any (and readable with this key)."""
+        sealed = self.cache.get(self.cache_key)
+        if not sealed:
+            return None
+        try:
+            return self._seal.decrypt(sealed[0]).decode(), sealed[1]
+        except (InvalidToken, TypeError, ValueError):
+            return None  # another SECRET_KEY, or an old entry: fetch a new token
 
     def _fresh(self, entry: tuple[str, float] | None) -> str | None:
         """The token of a (token, refresh_at) entry, unless it is due for replacement."""
@@ -106,7 +124,7 @@ class ClientCredentialsTokens:
         owner = secrets.token_hex(8)
         deadline = time.monotonic() + self.lock_ttl
         while True:
-            token = self._fresh(self.cache.get(self.cache_key))
+            token = self._fresh(self._shared())
             if token:
                 return token
             if self.cache.add(self.lock_key, owner, timeout=self.lock_ttl):
@@ -115,7 +133,7 @@ class ClientCredentialsTokens:
                 break
             time.sleep(0.05)  # another process is fetching; it will share its token
         try:
-            token = self._fresh(self.cache.get(self.cache_key))
+            token = self._fresh(self._shared())
             return token or self._fetch()
         finally:
             if self.cache.get(self.lock_key) == owner:
@@ -147,7 +165,8 @@ class ClientCredentialsTokens:
         # Replace it shortly before it expires (at most halfway through a short lifetime).
         usable_for = lifetime - min(self.refresh_margin, lifetime / 2)
         entry = (str(body["access_token"]), self.clock() + usable_for)
-        self.cache.set(self.cache_key, entry, timeout=max(1, int(usable_for)))
+        sealed = (self._seal.encrypt(entry[0].encode()), entry[1])
+        self.cache.set(self.cache_key, sealed, timeout=max(1, int(usable_for)))
         self._memo = entry
         log.info("Fetched a Management API token for client %s", self.client_id)
         return entry[0]
