@@ -7,10 +7,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
 from .auth0_mgmt import Member, Organization, Page, Role, User, all_pages, errors, get_client
 from .ids import check_org_id, check_user_id
+from .remembered import remember
 
 ROLE_CATALOGUE_KEY = "adminportal:role-catalogue"
 ROLE_CATALOGUE_SECONDS = 60
@@ -37,11 +36,7 @@ def organization_get(*, org_id: str) -> Organization:
 def organization_get_cached(*, org_id: str) -> Organization:
     """organization_get, remembered for a minute (for checks on every table refresh)."""
     key = f"adminportal:organization:{check_org_id(org_id)}"
-    organization = cache.get(key)
-    if organization is None:
-        organization = organization_get(org_id=org_id)
-        cache.set(key, organization, ROLE_CATALOGUE_SECONDS)
-    return organization
+    return remember(key, ROLE_CATALOGUE_SECONDS, lambda: organization_get(org_id=org_id))
 
 
 def organization_find(*, id_or_name: str) -> Organization:
@@ -68,11 +63,14 @@ def member_roles_list(*, org_id: str, user_id: str) -> tuple[Role, ...]:
     )
 
 
-def member_get(*, org_id: str, user_id: str) -> MemberDetail:
-    """A member of an organization with their roles there; MemberNotFound if not a member."""
+def member_get(*, organization: Organization, user_id: str) -> MemberDetail:
+    """A member of an organization with their roles there; MemberNotFound if not a member.
+
+    `organization` is fetched, and checked to be in the staff member's reach, first: whether
+    someone belongs to an organization out of reach must not show. The error names only the id
+    given, never who a non-member is."""
     client = get_client()
     check_user_id(user_id)
-    organization = organization_get(org_id=org_id)
     try:
         user = client.get_user(user_id)
     except errors.UserNotFound as exc:
@@ -80,21 +78,21 @@ def member_get(*, org_id: str, user_id: str) -> MemberDetail:
     memberships = all_pages(
         lambda page, size: client.list_user_organizations(user_id, page=page, per_page=size)
     )
-    if org_id not in {org.id for org in memberships}:
-        raise errors.MemberNotFound(f"{user.label} is not a member of {organization.label}.")
-    return MemberDetail(organization, user, member_roles_list(org_id=org_id, user_id=user_id))
+    if organization.id not in {org.id for org in memberships}:
+        raise errors.MemberNotFound(f"{user_id} is not a member of {organization.label}.")
+    roles = member_roles_list(org_id=organization.id, user_id=user_id)
+    return MemberDetail(organization, user, roles)
 
 
 def role_list() -> tuple[Role, ...]:
-    """The tenant's whole role catalogue, by name; cached briefly for every worker."""
-    cached = cache.get(ROLE_CATALOGUE_KEY)
-    if cached is not None:
-        return cached
-    client = get_client()
-    roles = all_pages(lambda page, size: client.list_roles(page=page, per_page=size))
-    catalogue = tuple(sorted(roles, key=lambda r: r.name.lower()))
-    cache.set(ROLE_CATALOGUE_KEY, catalogue, ROLE_CATALOGUE_SECONDS)
-    return catalogue
+    """The tenant's whole role catalogue, by name; remembered briefly for every worker."""
+
+    def build() -> tuple[Role, ...]:
+        client = get_client()
+        roles = all_pages(lambda page, size: client.list_roles(page=page, per_page=size))
+        return tuple(sorted(roles, key=lambda r: r.name.lower()))
+
+    return remember(ROLE_CATALOGUE_KEY, ROLE_CATALOGUE_SECONDS, build)
 
 
 def user_get(*, user_id: str) -> User:
@@ -128,20 +126,18 @@ class OrganizationCatalogue:
 
 
 def organization_catalogue() -> OrganizationCatalogue:
-    """Up to 1000 organizations (checkpoint pages of 100), cached briefly for every worker."""
-    cached = cache.get(ORG_CATALOGUE_KEY)
-    if cached is not None:
-        return cached
-    found: list[Organization] = []
-    complete = True
-    for organization in get_client().iter_organizations(take=100):
-        if len(found) == ORG_CATALOGUE_LIMIT:
-            complete = False
-            break
-        found.append(organization)
-    catalogue = OrganizationCatalogue(tuple(found), complete)
-    cache.set(ORG_CATALOGUE_KEY, catalogue, ROLE_CATALOGUE_SECONDS)
-    return catalogue
+    """Up to 1000 organizations (checkpoint pages of 100), remembered briefly for every
+    worker."""
+
+    def build() -> OrganizationCatalogue:
+        found: list[Organization] = []
+        for organization in get_client().iter_organizations(take=100):
+            if len(found) == ORG_CATALOGUE_LIMIT:
+                return OrganizationCatalogue(tuple(found), complete=False)
+            found.append(organization)
+        return OrganizationCatalogue(tuple(found), complete=True)
+
+    return remember(ORG_CATALOGUE_KEY, ROLE_CATALOGUE_SECONDS, build)
 
 
 def organization_search(
@@ -197,15 +193,23 @@ def member_search(*, org_id: str, text: str) -> Page[Member]:
     return Page(items=members, total=users.total, limit=MEMBER_SEARCH_LIMIT)
 
 
-def users_by_id(*, user_ids: list[str]) -> dict[str, User]:
-    """The named users in one search call (for a bulk preview); unknown ids are left out."""
+def members_by_id(*, org_id: str, user_ids: list[str]) -> dict[str, Member]:
+    """Those of the named users who are members of the organization, with their roles there
+    (for a bulk preview): one walk of the members list, until all are seen. Anyone else is left
+    out, so nothing about users outside the organization shows."""
+    check_org_id(org_id)
     for user_id in user_ids:
         check_user_id(user_id)
-    if not user_ids:
-        return {}
-    q = " OR ".join(f'user_id:"{_lucene_quoted(u)}"' for u in user_ids)
-    found = get_client().search_users(q, per_page=min(100, max(1, len(user_ids))))
-    return {u.user_id: u for u in found.items}
+    wanted = set(user_ids)
+    found: dict[str, Member] = {}
+    if not wanted:
+        return found
+    for member in get_client().iter_members(org_id, take=100):
+        if member.user_id in wanted:
+            found[member.user_id] = member
+            if len(found) == len(wanted):
+                break
+    return found
 
 
 def user_organizations_list(*, user_id: str) -> tuple[Organization, ...]:

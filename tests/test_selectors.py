@@ -41,19 +41,39 @@ def test_member_list_is_one_call_per_page_with_roles(auth0):
 
 
 def test_member_get_gives_user_and_roles_in_that_organization(auth0):
-    detail = selectors.member_get(org_id=ORG_IDS["globex"], user_id=USER_IDS["ana"])
+    globex = selectors.organization_get(org_id=ORG_IDS["globex"])
+    detail = selectors.member_get(organization=globex, user_id=USER_IDS["ana"])
     assert detail.user.email == "ana.lee@acme.example.com"
     assert detail.organization.name == "globex"
     assert [r.name for r in detail.roles] == ["viewer"]
 
 
 def test_member_get_of_a_non_member_or_unknown_user_is_member_not_found(auth0):
-    with pytest.raises(errors.MemberNotFound, match="not a member of Acme Corporation"):
-        selectors.member_get(org_id=ACME, user_id=USER_IDS["eve"])
+    acme = selectors.organization_get(org_id=ACME)
+    # Named by the id given only: who a non-member is does not show.
+    with pytest.raises(errors.MemberNotFound) as raised:
+        selectors.member_get(organization=acme, user_id=USER_IDS["eve"])
+    assert raised.value.message == f"{USER_IDS['eve']} is not a member of Acme Corporation."
     with pytest.raises(errors.MemberNotFound):
-        selectors.member_get(org_id=ACME, user_id="auth0|nobody")
-    with pytest.raises(errors.OrganizationNotFound):
-        selectors.member_get(org_id="org_Gone000000000001", user_id=USER_IDS["eve"])
+        selectors.member_get(organization=acme, user_id="auth0|nobody")
+
+
+def test_members_by_id_keeps_only_members_and_stops_once_all_are_seen(auth0):
+    auth0.clear_requests()
+    found = selectors.members_by_id(
+        org_id=ACME, user_ids=[USER_IDS["ben"], USER_IDS["eve"], "auth0|nobody"]
+    )
+    assert list(found) == [USER_IDS["ben"]]  # Eve belongs to Initech only
+    assert found[USER_IDS["ben"]].label == "Ben Okafor"
+    assert [r.name for r in found[USER_IDS["ben"]].roles] == ["billing-admin", "support-agent"]
+    # The members list only (no user search, no user lookups), to its end as not all are seen.
+    assert {r["path"] for r in auth0.api_requests()} == {f"/api/v2/organizations/{ACME}/members"}
+
+    auth0.clear_requests()
+    assert list(selectors.members_by_id(org_id=ACME, user_ids=[USER_IDS["ben"]])) == [
+        USER_IDS["ben"]
+    ]
+    assert len(auth0.api_requests()) == 1
 
 
 def test_role_list_is_the_whole_catalogue_and_cached(auth0):
@@ -90,7 +110,7 @@ def test_member_roles_list(auth0):
     [
         lambda: selectors.organization_get(org_id="../../users"),
         lambda: selectors.member_list(org_id="org_x?y"),
-        lambda: selectors.member_get(org_id=ACME, user_id="no-pipe"),
+        lambda: selectors.members_by_id(org_id=ACME, user_ids=["no-pipe"]),
         lambda: selectors.user_get(user_id="auth0|bad\x00byte"),
         lambda: selectors.user_roles_list(user_id=""),
     ],
@@ -100,3 +120,20 @@ def test_malformed_ids_are_refused_before_any_call(auth0, call):
     with pytest.raises(errors.InvalidInput):
         call()
     assert auth0.api_requests() == []
+
+
+def test_a_catalogue_being_built_by_another_worker_is_waited_for_not_rebuilt(auth0):
+    from django.core.cache import cache
+
+    from orgs.remembered import remember
+
+    cache.add("adminportal:test-catalogue:building", True)  # another worker is building it
+    cache.set("adminportal:test-catalogue", ("built elsewhere",), 60)
+    assert remember("adminportal:test-catalogue", 60, lambda: ("built here",)) == (
+        "built elsewhere",
+    )
+
+    cache.delete("adminportal:test-catalogue")
+    cache.delete("adminportal:test-catalogue:building")
+    assert remember("adminportal:test-catalogue", 60, lambda: ("built here",)) == ("built here",)
+    assert cache.get("adminportal:test-catalogue:building") is None  # the lock is let go
