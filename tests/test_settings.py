@@ -66,3 +66,24 @@ def test_the_database_is_the_one_database_url_names():
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM django_migrations")
         assert cursor.fetchone()[0] > 0
+
+
+def test_behind_a_tls_proxy_forms_and_sso_see_https(settings, anonymous_client):
+    """With DJANGO_BEHIND_TLS_PROXY, a request the proxy marks https is https to Django: the
+    CSRF origin check accepts the https Origin, and SSO's callback URL is https."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.CSRF_TRUSTED_ORIGINS = ["https://adminportal.example.com"]
+    settings.ALLOWED_HOSTS = ["adminportal.example.com"]
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True, HTTP_HOST="adminportal.example.com")
+    page = browser.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    token = page.cookies["csrftoken"].value
+    response = browser.post(
+        "/login/",
+        {"username": "nobody", "password": "x", "csrfmiddlewaretoken": token},
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_ORIGIN="https://adminportal.example.com",
+    )
+    assert response.status_code == 200  # the form came back with its error, not a CSRF 403
+    assert page.wsgi_request.is_secure()
