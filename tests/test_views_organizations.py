@@ -543,3 +543,10 @@ def test_a_tenant_with_more_than_1000_organizations_pages_only_through_the_first
     assert "Page 20 of 20 · 1103 organizations" in body
     assert 'rel="next"' not in body
     assert "Auth0 lists only the first 1,000 page by page" in body
+
+
+def test_a_one_character_search_asks_for_more_without_calling_auth0(auth0, client):
+    auth0.clear_requests()
+    response = client.get(ACME_URL, {"q": "a"}, headers=HX)
+    assert "Type at least 2 characters to find a member." in text(response)
+    assert auth0.api_requests() == []

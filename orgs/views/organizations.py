@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
 from ..access import check_reach, reaches, reaches_all, reaches_id
-from ..auth0_mgmt import errors
+from ..auth0_mgmt import Page, errors
 from ..feedback import report
 from ..forms import PAGE_SIZES, OrganizationListForm
 from ..pending import POLL_SECONDS, pending_removals
@@ -20,6 +20,7 @@ from .permissions import requires
 
 MAX_TRAIL = 20
 OFFSET_LIMIT = 1000  # Auth0's limit for page/per_page lists
+MIN_SEARCH = 2
 
 
 @require_GET
@@ -97,6 +98,7 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
         "per_page": take,
         "page_sizes": PAGE_SIZES,
         "poll_seconds": POLL_SECONDS,
+        "min_search": MIN_SEARCH,
         "checked": set(request.GET.getlist("user")),  # ticks kept across refreshes
     }
     try:
@@ -108,7 +110,10 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
             request.user, org_id, lambda: selectors.organization_get_cached(org_id=org_id)
         ):
             raise errors.OrganizationNotFound("No organization found by that id or name")
-        if search:
+        if search and len(search) < MIN_SEARCH:
+            # A search costs a call per result (their roles): not for every first keystroke.
+            page = Page(items=(), total=0)
+        elif search:
             page = selectors.member_search(org_id=org_id, text=search)
         else:
             try:
