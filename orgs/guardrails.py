@@ -4,17 +4,40 @@
 - never change one's own Auth0 user's memberships or roles;
 - never take a protected role (settings.PROTECTED_ROLES) from its last holder in an organization;
 - assign Admin-only roles (settings.ADMIN_ONLY_ROLES) only with the permission to.
+
+The members list lags: Auth0 keeps listing a removed member, with their roles, for 5-10 seconds.
+So another holder of a protected role counts only when their own roles (a consistent read) say
+so and adminportal has not removed them in the last RECENTLY_REMOVED; and the check and the
+write that follows hold a per-organization lock, so two removals of the last two holders cannot
+both pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.utils import timezone
 
+from . import selectors
 from .access import access_of
-from .auth0_mgmt import Role, User, errors, get_client
+from .auth0_mgmt import Member, Role, User, errors, get_client
+from .models import AuditEvent
+
+RECENTLY_REMOVED = timedelta(seconds=60)
+"""Members removed through adminportal this recently never count as holders of a protected role
+(Auth0 may still list them with their roles)."""
+PROTECTED_LOCK_SECONDS = 60
+"""At most this long, one check-and-write of a protected role per organization at a time (the
+lock expires on its own if its holder dies)."""
+OWN_USER = (
+    "is your own Auth0 user: ask another staff member to change your own memberships or roles."
+)
 
 
 class GuardrailRefused(errors.Auth0Error):
@@ -28,16 +51,36 @@ def require(actor: AbstractBaseUser, permission: str, doing: str) -> None:
         raise GuardrailRefused(f"Your staff role does not allow you to {doing}.")
 
 
-def check_not_self(actor: AbstractBaseUser, users: Iterable[User]) -> None:
+def own_user_ids(actor: AbstractBaseUser) -> set[str]:
+    """The staff member's own Auth0 user: the auth0_user_id an Admin set, and their SSO subject."""
     access = access_of(actor)
-    own_id = access.auth0_user_id if access else ""
+    if access is None:
+        return set()
+    return {user_id for user_id in (access.auth0_user_id, access.oidc_subject) if user_id}
+
+
+def check_not_self_ids(actor: AbstractBaseUser, user_ids: Iterable[str]) -> None:
+    """By id alone, before anything is looked up (a lookup that misses someone must not let
+    their own user through). Their user is read only to name them in the refusal."""
+    own = own_user_ids(actor)
+    mine = next((user_id for user_id in user_ids if user_id in own), None)
+    if mine is None:
+        return
+    try:
+        label = selectors.user_get(user_id=mine).label
+    except errors.Auth0Error:
+        label = mine  # refused all the same
+    raise GuardrailRefused(f"{label} {OWN_USER}")
+
+
+def check_not_self(actor: AbstractBaseUser, users: Iterable[User | Member]) -> None:
+    """By id, and by e-mail address: `users` must come from reliable reads (GET /users/{id}, the
+    members list), never from user search, which may miss someone."""
+    own_ids = own_user_ids(actor)
     own_email = (getattr(actor, "email", "") or "").lower()
     for user in users:
-        if (own_id and user.user_id == own_id) or (own_email and user.email.lower() == own_email):
-            raise GuardrailRefused(
-                f"{user.label} is your own Auth0 user: ask another staff member to change "
-                "your own memberships or roles."
-            )
+        if user.user_id in own_ids or (own_email and user.email.lower() == own_email):
+            raise GuardrailRefused(f"{user.label} {OWN_USER}")
 
 
 def check_admin_only(actor: AbstractBaseUser, roles: Iterable[Role]) -> None:
@@ -51,26 +94,102 @@ def check_admin_only(actor: AbstractBaseUser, roles: Iterable[Role]) -> None:
         )
 
 
-def check_keeps_protected_holders(org_id: str, removing: dict[str, list[Role]]) -> None:
-    """`removing`: for each user, the roles they are about to lose in the organization."""
+def protected_at_stake(removing: dict[str, list[Role]]) -> dict[str, str]:
+    """The protected roles (id: name) among those about to be lost."""
     protected = {name.lower() for name in settings.PROTECTED_ROLES}
-    at_stake = {
+    return {
         role.id: role.name
         for roles in removing.values()
         for role in roles
         if role.name.lower() in protected
     }
+
+
+def holds_protected(member: Member) -> bool:
+    """Whether the members list shows them with a protected role (a candidate holder)."""
+    protected = {name.lower() for name in settings.PROTECTED_ROLES}
+    return any(role.name.lower() in protected for role in member.roles)
+
+
+@contextmanager
+def keeping_protected_holders(
+    org_id: str, removing: dict[str, list[Role]], *, others: Iterable[Member] | None = None
+) -> Iterator[None]:
+    """Around the write that takes roles or memberships away: when a protected role is at stake,
+    take the organization's lock, refuse unless someone else still holds each such role, and
+    keep the lock until the write is done.
+
+    `removing`: for each user, the roles they are about to lose in the organization. `others`:
+    the rest of a walk of the members list already under way (else the list is walked here)."""
+    at_stake = protected_at_stake(removing)
     if not at_stake:
+        yield
         return
-    for member in get_client().iter_members(org_id, take=100):
-        if member.user_id in removing:
+    with _protected_roles_lock(org_id, at_stake):
+        _check_other_holders(org_id, removing, at_stake, others)
+        yield
+
+
+def _check_other_holders(
+    org_id: str,
+    removing: dict[str, list[Role]],
+    at_stake: dict[str, str],
+    others: Iterable[Member] | None,
+) -> None:
+    missing = dict(at_stake)
+    gone = _recently_removed(org_id)
+    listed = get_client().iter_members(org_id, take=100) if others is None else others
+    for member in listed:
+        if member.user_id in removing or member.user_id in gone:
             continue
-        for role in member.roles:
-            at_stake.pop(role.id, None)
-        if not at_stake:
+        if not any(role.id in missing for role in member.roles):
+            continue
+        for role in _roles_now(org_id, member.user_id):  # the list may be seconds out of date
+            missing.pop(role.id, None)
+        if not missing:
             return
-    names = ", ".join(sorted(at_stake.values()))
+    names = ", ".join(sorted(missing.values()))
     raise GuardrailRefused(
         f"This would leave the organization without anyone holding {names}, a protected role. "
         "Give it to someone else first."
     )
+
+
+def _roles_now(org_id: str, user_id: str) -> tuple[Role, ...]:
+    try:
+        return selectors.member_roles_list(org_id=org_id, user_id=user_id)
+    except (errors.MemberNotFound, errors.UserNotFound):
+        return ()
+
+
+def _recently_removed(org_id: str) -> set[str]:
+    """Users whose removal from the organization adminportal sent (or may have sent) lately."""
+    events = AuditEvent.objects.filter(
+        action=AuditEvent.Action.MEMBERS_REMOVE,
+        org_id=org_id,
+        started_at__gte=timezone.now() - RECENTLY_REMOVED,
+    ).exclude(outcome__in=[AuditEvent.Outcome.FAILED, AuditEvent.Outcome.REFUSED])
+    return {
+        target.get("user_id", "")
+        for targets in events.values_list("targets", flat=True)
+        for target in targets
+    }
+
+
+@contextmanager
+def _protected_roles_lock(org_id: str, at_stake: dict[str, str]) -> Iterator[None]:
+    """One check-and-write of protected roles per organization at a time, across workers (the
+    cache's `add` is atomic); a second one is refused rather than kept waiting."""
+    key = f"adminportal:protected-roles-lock:{org_id}"
+    owner = uuid.uuid4().hex
+    if not cache.add(key, owner, timeout=PROTECTED_LOCK_SECONDS):
+        names = ", ".join(sorted(at_stake.values()))
+        raise GuardrailRefused(
+            f"Someone else is changing who holds {names} in this organization right now. "
+            "Try again in a moment."
+        )
+    try:
+        yield
+    finally:
+        if cache.get(key) == owner:
+            cache.delete(key)

@@ -9,16 +9,22 @@ request, no messages."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.text import get_text_list
 
 from . import audit, selectors
 from .access import check_reach, reaches, reaches_all
-from .auth0_mgmt import Organization, Role, User, errors, get_client
+from .auth0_mgmt import Member, Organization, Role, User, errors, get_client
 from .guardrails import (
     check_admin_only,
-    check_keeps_protected_holders,
     check_not_self,
+    check_not_self_ids,
+    holds_protected,
+    keeping_protected_holders,
     require,
 )
 from .ids import check_org_id, check_role_ids, check_user_id, check_user_ids
@@ -31,7 +37,8 @@ def members_remove(
     *, actor: AbstractBaseUser, org_id: str, user_ids: list[str], reason: str = ""
 ) -> AuditEvent:
     """Remove members from an organization in one call. The users stay in the tenant; Auth0
-    takes a few seconds to stop listing them."""
+    takes a few seconds to stop listing them. Anyone named who is not a member is refused
+    (MemberNotFound, naming only the id given) before anything is written."""
     with audit.attempt(
         actor=actor,
         action=Action.MEMBERS_REMOVE,
@@ -43,17 +50,18 @@ def members_remove(
         _check_reason(reason)
         organization = _organization(actor, org_id)
         check_user_ids(user_ids)
-        users = selectors.users_by_id(user_ids=user_ids)
-        check_not_self(actor, users.values())
-        before = _member_roles(org_id, user_ids)
+        check_not_self_ids(actor, user_ids)
+        members, rest_of_walk = _members_to_remove(organization, user_ids)
+        check_not_self(actor, members.values())
+        before = {user_id: list(members[user_id].roles) for user_id in user_ids}
         audit.note(
             event,
             org_name=organization.label,
-            targets=_targets(user_ids, users),
+            targets=[{"user_id": u, "label": members[u].label} for u in user_ids],
             roles_before=_names(before),
         )
-        check_keeps_protected_holders(org_id, before)
-        get_client().remove_members(org_id, user_ids, correlation_id=event.correlation_id)
+        with keeping_protected_holders(org_id, before, others=rest_of_walk):
+            get_client().remove_members(org_id, user_ids, correlation_id=event.correlation_id)
         event.roles_after = {user_id: [] for user_id in user_ids}
     return event
 
@@ -117,10 +125,10 @@ def member_roles_remove(
         check_not_self(actor, [user])
         before = selectors.member_roles_list(org_id=org_id, user_id=user_id)
         removing = _note_removal(event, user, before, role_ids, org_name=organization.label)
-        check_keeps_protected_holders(org_id, {user_id: removing})
-        get_client().remove_member_roles(
-            org_id, user_id, role_ids, correlation_id=event.correlation_id
-        )
+        with keeping_protected_holders(org_id, {user_id: removing}):
+            get_client().remove_member_roles(
+                org_id, user_id, role_ids, correlation_id=event.correlation_id
+            )
         event.roles_after = {user_id: [r.name for r in before if r.id not in role_ids]}
     return event
 
@@ -182,19 +190,42 @@ def _roles(role_ids: list[str]) -> list[Role]:
     return [by_id[r] for r in role_ids]
 
 
-def _member_roles(org_id: str, user_ids: list[str]) -> dict[str, list[Role]]:
-    """Each member's roles in the organization: one call for one member, else a walk of the
-    member pages until all are seen."""
+def _members_to_remove(
+    organization: Organization, user_ids: list[str]
+) -> tuple[dict[str, Member], Iterator[Member] | None]:
+    """The members named, with their roles in the organization, and what is left of the walk
+    of the members list, for the protected-role guardrail (so the list is walked once). One
+    member: consistent reads (their user, organizations and roles) and no walk here. Anyone not
+    a member: MemberNotFound, naming only the ids."""
     if len(user_ids) == 1:
-        return {user_ids[0]: list(selectors.member_roles_list(org_id=org_id, user_id=user_ids[0]))}
+        detail = selectors.member_get(organization=organization, user_id=user_ids[0])
+        user = detail.user
+        member = Member(
+            user_id=user.user_id,
+            name=user.name,
+            email=user.email,
+            picture=user.picture,
+            roles=detail.roles,
+        )
+        return {member.user_id: member}, None
     wanted = set(user_ids)
-    found: dict[str, list[Role]] = {}
-    for member in get_client().iter_members(org_id, take=100):
+    found: dict[str, Member] = {}
+    holders: list[Member] = []  # others listed before the last one named, for the guardrail
+    walk = get_client().iter_members(organization.id, take=100)
+    for member in walk:
         if member.user_id in wanted:
-            found[member.user_id] = list(member.roles)
+            found[member.user_id] = member
             if len(found) == len(wanted):
                 break
-    return {user_id: found.get(user_id, []) for user_id in user_ids}
+        elif holds_protected(member):
+            holders.append(member)
+    strangers = [user_id for user_id in user_ids if user_id not in found]
+    if strangers:
+        are = "is not a member" if len(strangers) == 1 else "are not members"
+        raise errors.MemberNotFound(
+            f"{get_text_list(strangers, 'and')} {are} of {organization.label}."
+        )
+    return found, itertools.chain(holders, walk)
 
 
 def _note_removal(
@@ -212,10 +243,6 @@ def _note_removal(
     if len(removing) < len(role_ids):
         raise errors.RoleNotFound(f"{user.label} does not hold that role any more.")
     return removing
-
-
-def _targets(user_ids: list[str], users: dict[str, User]) -> list[dict[str, str]]:
-    return [{"user_id": u, "label": users[u].label if u in users else u} for u in user_ids]
 
 
 def _names(roles_by_user: dict[str, list[Role]]) -> dict[str, list[str]]:

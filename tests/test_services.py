@@ -9,8 +9,9 @@ from django.utils import timezone
 from orgs import selectors, services
 from orgs.auth0_mgmt import errors, get_client
 from orgs.guardrails import GuardrailRefused
-from orgs.models import AuditEvent
+from orgs.models import AuditEvent, StaffAccess
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
+from tests.view_helpers import bigger_seed
 
 ACME, GLOBEX = ORG_IDS["acme"], ORG_IDS["globex"]
 ANA, BEN, MALLORY = USER_IDS["ana"], USER_IDS["ben"], USER_IDS["mallory"]
@@ -370,3 +371,247 @@ def test_an_unreachable_tenant_is_audited_as_failed_with_nothing_sent(auth0, adm
         services.member_remove(actor=admin_staff, org_id=ACME, user_id=BEN)
     event = AuditEvent.objects.get()
     assert (event.outcome, event.error_class) == ("failed", "Auth0Unreachable")
+
+
+# --- only members are removed ----------------------------------------------------------------
+
+EVE = USER_IDS["eve"]  # a member of Initech only
+
+
+@pytest.mark.parametrize(
+    "user_ids", [[EVE], [BEN, EVE], [BEN, "auth0|ghost000000000000000001"]], ids=str
+)
+def test_removing_someone_who_is_not_a_member_is_refused_before_any_write(
+    auth0, make_staff, user_ids
+):
+    acme_desk = make_staff("acme-desk", "Support", all_organizations=False, organization_ids=[ACME])
+    auth0.clear_requests()
+
+    with pytest.raises(errors.MemberNotFound, match="not a member"):
+        services.members_remove(actor=acme_desk, org_id=ACME, user_ids=user_ids)
+
+    assert writes(auth0) == []
+    assert member_ids() == [ANA, BEN, MALLORY]
+    assert selectors.user_organizations_list(user_id=EVE)[0].id == ORG_IDS["initech"]
+    event = AuditEvent.objects.get()
+    assert (event.outcome, event.error_class) == ("failed", "MemberNotFound")
+    stranger = user_ids[-1]
+    assert event.message.startswith(f"{stranger} is not a member of Acme Corporation")
+    # Nothing about who a non-member is reaches the audit trail either.
+    recorded = str([event.targets, event.roles_before, event.message])
+    assert "Eve Schmidt" not in recorded and "initech" not in recorded.lower()
+
+
+# --- the protected-role guardrail and the lagging members list -------------------------------
+
+OWNER = ROLE_IDS["org-owner"]
+
+
+def give_ben_owner(actor) -> None:
+    services.member_roles_assign(actor=actor, org_id=ACME, user_id=BEN, role_ids=[OWNER])
+
+
+def test_a_removed_owner_still_listed_does_not_count_as_a_holder(auth0, admin_staff):
+    """Auth0 lists a removed member with their roles for seconds: Ana, just removed, must not
+    count as Acme's other org-owner when Ben's role is removed."""
+    auth0.set_member_removal_lag(30)
+    give_ben_owner(admin_staff)
+    services.member_remove(actor=admin_staff, org_id=ACME, user_id=ANA)  # Ben still holds it
+    assert ANA in member_ids()  # still listed, as org-owner
+    auth0.clear_requests()
+
+    with pytest.raises(GuardrailRefused, match="without anyone holding org-owner"):
+        services.member_roles_remove(actor=admin_staff, org_id=ACME, user_id=BEN, role_ids=[OWNER])
+    with pytest.raises(GuardrailRefused, match="without anyone holding org-owner"):
+        services.members_remove(actor=admin_staff, org_id=ACME, user_ids=[BEN, MALLORY])
+
+    assert writes(auth0) == []
+    assert [r.name for r in selectors.member_roles_list(org_id=ACME, user_id=BEN)] == [
+        "billing-admin",
+        "org-owner",
+        "support-agent",
+    ]
+
+
+def test_a_holder_removed_outside_adminportal_does_not_count_while_still_listed(auth0, admin_staff):
+    auth0.set_member_removal_lag(30)
+    give_ben_owner(admin_staff)
+    get_client().remove_members(ACME, [BEN])  # in the Auth0 Dashboard: no audit row here
+    assert BEN in member_ids()
+
+    with pytest.raises(GuardrailRefused, match="org-owner"):
+        services.member_remove(actor=admin_staff, org_id=ACME, user_id=ANA)
+    assert writes_of_kind(auth0, "DELETE") == [f"/api/v2/organizations/{ACME}/members"]
+
+
+def writes_of_kind(emulator, method: str) -> list[str]:
+    return [r["path"] for r in emulator.api_requests() if r["method"] == method]
+
+
+def test_members_removed_through_adminportal_lately_never_count_as_holders(auth0, admin_staff):
+    """Even were Auth0 to answer Ben's roles from before: a removal sent in the last minute
+    (succeeded, or of unknown outcome) takes him out of the count."""
+    give_ben_owner(admin_staff)
+
+    def removal(outcome: str, seconds_ago: float) -> None:
+        AuditEvent.objects.create(
+            staff_username="elsewhere",
+            action=AuditEvent.Action.MEMBERS_REMOVE,
+            org_id=ACME,
+            targets=[{"user_id": BEN, "label": "Ben Okafor"}],
+            outcome=outcome,
+            started_at=timezone.now() - timedelta(seconds=seconds_ago),
+        )
+
+    removal("failed", 5)  # not removed
+    removal("success", 61)  # too long ago to matter
+    services.member_roles_assign(
+        actor=admin_staff, org_id=ACME, user_id=ANA, role_ids=[ROLE_IDS["viewer"]]
+    )
+    removal("unknown", 20)
+    with pytest.raises(GuardrailRefused, match="org-owner"):
+        services.member_roles_remove(actor=admin_staff, org_id=ACME, user_id=ANA, role_ids=[OWNER])
+    assert OWNER in {r.id for r in selectors.member_roles_list(org_id=ACME, user_id=ANA)}
+
+
+def test_the_check_holds_without_stale_events(auth0, admin_staff):
+    """The control case: with Ben confirmed as a holder and no recent removal, Ana's role goes."""
+    give_ben_owner(admin_staff)
+    AuditEvent.objects.create(
+        staff_username="elsewhere",
+        action=AuditEvent.Action.MEMBERS_REMOVE,
+        org_id=ACME,
+        targets=[{"user_id": BEN}],
+        outcome="success",
+        started_at=timezone.now() - timedelta(seconds=61),
+    )
+    services.member_roles_remove(actor=admin_staff, org_id=ACME, user_id=ANA, role_ids=[OWNER])
+
+
+def test_a_second_change_of_protected_holders_waits_its_turn(auth0, admin_staff, monkeypatch):
+    """Ana and Ben both hold org-owner; two staff members remove one each at the same moment.
+    Only one check-and-write runs at a time per organization: the second, arriving while the
+    first is writing, is refused; afterwards its retry sees Ana gone and is refused for that."""
+    give_ben_owner(admin_staff)
+    client = get_client()
+    send = client.remove_members
+    meanwhile: list[Exception] = []
+
+    def remove_while_another_arrives(org_id, user_ids, **kwargs):
+        try:  # another request, while this one holds the lock
+            services.member_roles_remove(
+                actor=admin_staff, org_id=ACME, user_id=BEN, role_ids=[OWNER]
+            )
+        except GuardrailRefused as exc:
+            meanwhile.append(exc)
+        return send(org_id, user_ids, **kwargs)
+
+    monkeypatch.setattr(client, "remove_members", remove_while_another_arrives)
+    services.member_remove(actor=admin_staff, org_id=ACME, user_id=ANA)
+    monkeypatch.setattr(client, "remove_members", send)
+
+    assert [str(e.message) for e in meanwhile] == [
+        "Someone else is changing who holds org-owner in this organization right now. "
+        "Try again in a moment."
+    ]
+    assert ANA not in member_ids()
+    with pytest.raises(GuardrailRefused, match="without anyone holding org-owner"):
+        services.member_roles_remove(actor=admin_staff, org_id=ACME, user_id=BEN, role_ids=[OWNER])
+    outcomes = list(AuditEvent.objects.order_by("id").values_list("action", "outcome"))
+    assert outcomes[1:] == [
+        ("members_remove", "success"),
+        ("member_roles_remove", "refused"),
+        ("member_roles_remove", "refused"),
+    ]
+
+
+def test_the_lock_is_released_after_a_failed_write(auth0, admin_staff):
+    give_ben_owner(admin_staff)
+    auth0.add_fault(method="DELETE", path="/members$", status=503)
+    with pytest.raises(errors.Auth0ServerError):
+        services.member_remove(actor=admin_staff, org_id=ACME, user_id=ANA)
+    services.member_remove(actor=admin_staff, org_id=ACME, user_id=ANA)  # not locked out
+    assert ANA not in member_ids()
+
+
+def test_changes_without_a_protected_role_at_stake_take_no_lock(auth0, admin_staff):
+    from django.core.cache import cache
+
+    cache.add(f"adminportal:protected-roles-lock:{ACME}", "someone else", 60)
+    services.members_remove(actor=admin_staff, org_id=ACME, user_ids=[BEN, MALLORY])
+    with pytest.raises(GuardrailRefused, match="Someone else is changing who holds org-owner"):
+        services.member_roles_remove(actor=admin_staff, org_id=ACME, user_id=ANA, role_ids=[OWNER])
+    assert member_ids() == [ANA]
+
+
+def test_a_bulk_removal_walks_the_members_list_once(auth0, admin_staff):
+    """The members to remove and the other holders of a protected role come from one walk:
+    no page of the list is read twice."""
+    auth0.reset(seed=bigger_seed(extra_acme_members=250))
+    last = "auth0|extra00000000000000000249"  # on the third page of 100
+    services.member_roles_assign(actor=admin_staff, org_id=ACME, user_id=last, role_ids=[OWNER])
+    auth0.clear_requests()
+
+    services.members_remove(actor=admin_staff, org_id=ACME, user_ids=[ANA, MALLORY])
+
+    pages = [
+        r["query"]
+        for r in auth0.api_requests()
+        if r["method"] == "GET" and r["path"].endswith(f"{ACME}/members")
+    ]
+    assert len(pages) == 3 and len(set(pages)) == 3
+    assert not [r for r in auth0.api_requests() if r["path"].startswith("/api/v2/users")]
+
+
+# --- one's own user, by id first --------------------------------------------------------------
+
+
+def test_own_user_is_recognised_by_the_sso_subject_too(auth0, make_staff):
+    ana_staff = make_staff("ana-staff", "Support", auth0_user_id="auth0|another000000000000001")
+    access = StaffAccess.objects.get(user=ana_staff)
+    access.oidc_subject = ANA  # signed in with SSO as Ana; an Admin set another id
+    access.save()
+    ana_staff.refresh_from_db()
+    auth0.clear_requests()
+
+    with pytest.raises(GuardrailRefused, match="Ana Lee is your own Auth0 user"):
+        services.members_remove(actor=ana_staff, org_id=GLOBEX, user_ids=[USER_IDS["dmitri"], ANA])
+    with pytest.raises(GuardrailRefused, match="Ana Lee is your own Auth0 user"):
+        services.member_remove(actor=ana_staff, org_id=GLOBEX, user_id=ANA)
+    with pytest.raises(GuardrailRefused, match="Ana Lee is your own Auth0 user"):
+        services.member_roles_remove(
+            actor=ana_staff, org_id=GLOBEX, user_id=ANA, role_ids=[ROLE_IDS["viewer"]]
+        )
+    assert writes(auth0) == []
+
+
+def test_own_user_is_refused_even_when_user_search_would_miss_them(auth0, make_staff):
+    """User search is eventually consistent (and may time out): the own-user check never
+    depends on it. Here search finds nobody, and the removal is refused all the same, by id,
+    before anyone is looked up (her user is read only to name her)."""
+    ana_staff = make_staff("ana-staff", "Support", auth0_user_id=ANA)
+    nobody = {"start": 0, "limit": 50, "length": 0, "users": [], "total": 0}
+    auth0.add_fault(method="GET", path=r"/api/v2/users$", status=200, body=nobody, times=0)
+    auth0.clear_requests()
+
+    with pytest.raises(GuardrailRefused, match="Ana Lee is your own Auth0 user"):
+        services.members_remove(actor=ana_staff, org_id=GLOBEX, user_ids=[USER_IDS["dmitri"], ANA])
+
+    assert writes(auth0) == []
+    assert [r["path"] for r in auth0.api_requests()] == [
+        f"/api/v2/organizations/{GLOBEX}",
+        "/api/v2/users/auth0%7Cana0000000000000000000001",
+    ]
+    assert ANA in member_ids(GLOBEX)
+
+
+def test_own_user_is_refused_by_id_when_their_user_cannot_be_read(auth0, make_staff):
+    ana_staff = make_staff("ana-staff", "Support", auth0_user_id=ANA)
+    auth0.add_fault(method="GET", path=r"/api/v2/users/", status=503, times=0)
+
+    with pytest.raises(GuardrailRefused) as refused:
+        services.members_remove(actor=ana_staff, org_id=GLOBEX, user_ids=[USER_IDS["dmitri"], ANA])
+    assert refused.value.message.startswith(f"{ANA} is your own Auth0 user")
+    auth0.clear_faults()
+    assert writes(auth0) == []
+    assert AuditEvent.objects.get().outcome == "refused"

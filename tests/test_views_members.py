@@ -4,10 +4,13 @@ for plain form posts."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
+from django.test import Client
 
+from orgs.models import AuditEvent
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import (
     HX,
@@ -457,11 +460,69 @@ def test_bulk_removal_with_nobody_selected_warns_and_changes_nothing(auth0, clie
     assert set(members_of(auth0, ACME)) == {ANA, BEN, MALLORY}
 
 
-def test_bulk_removal_of_a_user_who_is_not_found_still_names_them(auth0, client):
-    response = client.get(BULK_URL, {"user": [BEN, "auth0|ghost000000000000000001"]}, headers=HX)
+GHOST = "auth0|ghost000000000000000001"
+EVE = USER_IDS["eve"]  # a member of Initech only
+NOT_MEMBERS = (
+    f"Could not remove {GHOST} and {EVE} from Acme Corporation: "
+    "they are no longer a member of this organization."
+)
+
+
+def test_a_bulk_preview_naming_users_who_are_not_members_is_refused_by_their_ids_only(
+    auth0, make_staff
+):
+    support = Client()
+    support.force_login(
+        make_staff("acme-desk", "Support", all_organizations=False, organization_ids=[ACME])
+    )
+    query = {"user": [BEN, GHOST, EVE]}
+
+    page = support.get(BULK_URL, query)
+    dialog = support.get(BULK_URL, query, headers=HX)
+
+    assert page.status_code == 404
+    assert NOT_MEMBERS in html.unescape(text(page))
+    assert dialog.status_code == 404 and dialog.content == b""
+    assert one_message(hx_messages(dialog)) == ("warning", NOT_MEMBERS)
+    assert set(hx_trigger(dialog)) == {"messages", "closeDialog", "membersChanged"}
+    for response in (page, dialog):  # who Eve is (she is not in Acme) never shows
+        shown = text(response) + str(response.headers)
+        assert "Eve Schmidt" not in shown and "eve@initech" not in shown
+        assert "Remove 3 members" not in shown
+    # Only Acme's members list was read: no user search, no lookup of the users named.
+    assert {r["path"] for r in auth0.api_requests()} == {
+        f"/api/v2/organizations/{ACME}",
+        f"/api/v2/organizations/{ACME}/members",
+    }
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_bulk_removal_naming_a_non_member_changes_nothing_and_audits_no_success(
+    auth0, client, htmx
+):
+    response = client.post(BULK_URL, {"user": [BEN, EVE]}, headers=HX if htmx else {})
+
+    if htmx:
+        assert response.status_code == 404
+        said = hx_messages(response)
+    else:
+        assert response.status_code == 302 and response["Location"] == MEMBERS_URL
+        said = toasts(client.get(MEMBERS_URL))
+    assert one_message(said) == (
+        "warning",
+        f"Could not remove {EVE} from Acme Corporation: "
+        "they are no longer a member of this organization.",
+    )
+    assert writes(auth0) == []
+    assert set(members_of(auth0, ACME)) == {ANA, BEN, MALLORY}
+    assert not AuditEvent.objects.filter(outcome=AuditEvent.Outcome.SUCCESS).exists()
+
+
+def test_the_bulk_preview_names_members_from_the_members_list_not_user_search(auth0, client):
+    response = client.get(BULK_URL, {"user": [BEN, MALLORY]}, headers=HX)
 
     assert "<li>Ben Okafor</li>" in text(response)
-    assert "<li>auth0|ghost000000000000000001</li>" in text(response)
+    assert not [r for r in auth0.api_requests() if r["path"].startswith("/api/v2/users")]
 
 
 def test_confirmations_post_back_to_the_same_user_whatever_their_id_holds(auth0, client):

@@ -45,12 +45,14 @@ CSV_COLUMNS = [
 
 
 def visible_events(user) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def]
-    """What a staff member may read: everything with "see all activity"; otherwise the events
-    of the organizations they reach (tenant-wide events have no organization)."""
+    """What a staff member may read: the events of the organizations they reach, whatever
+    their role. Tenant-wide events (no organization: tenant-wide roles, staff changes) only with
+    "see all activity" and reach of every organization; staff limited to some organizations,
+    Admins too, never see them (their users may belong to organizations out of reach)."""
     events = AuditEvent.objects.all()
-    if user.has_perm("orgs.view_all_activity"):
-        return events
     if reaches_all(user):
+        if user.has_perm("orgs.view_all_activity"):
+            return events
         return events.exclude(org_id="")
     access = access_of(user)
     org_ids = set(access.organization_ids if access else [])

@@ -19,6 +19,7 @@ from ..auth0_mgmt import errors
 from ..feedback import report
 from ..forms import AssignRolesForm, BulkMembersForm
 from ..htmx import is_partial_request, trigger
+from ..ids import check_user_id, check_user_ids
 from ..pending import note_removed
 from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import render_page
@@ -26,9 +27,11 @@ from .permissions import allowed, requires
 
 
 def member_in_reach(request: HttpRequest, org_id: str, user_id: str) -> selectors.MemberDetail:
-    detail = selectors.member_get(org_id=org_id, user_id=user_id)
-    check_reach(request.user, detail.organization)
-    return detail
+    """The organization is checked to be in reach before anyone is looked up in it: out of
+    reach, every member address answers alike ("no such organization")."""
+    check_user_id(user_id)  # a malformed id is refused before any call (it tells nothing)
+    organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
+    return selectors.member_get(organization=organization, user_id=user_id)
 
 
 def members_url(org_id: str) -> str:
@@ -203,7 +206,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
     user_ids = form.cleaned_data["user"]
     try:
         organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
-        users = selectors.users_by_id(user_ids=user_ids)
+        members = selectors.members_by_id(org_id=org_id, user_ids=check_user_ids(user_ids))
     except errors.Auth0Error as exc:
         return cannot(
             request,
@@ -212,8 +215,17 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
             back_url=back,
             refresh_event="membersChanged",
         )
+    strangers = [u for u in user_ids if u not in members]
+    if strangers:  # named by the ids given only: nothing about users outside it may show
+        return cannot(
+            request,
+            errors.MemberNotFound(f"Not members of {organization.label}: {_some(strangers)}."),
+            action=f"remove {_some(strangers)} from {organization.label}",
+            back_url=back,
+            refresh_event="membersChanged",
+        )
 
-    labels = [users[u].label if u in users else u for u in user_ids]
+    labels = [members[u].label for u in user_ids]
     count = len(user_ids)
     who = get_text_list(labels, "and")
     return confirm_then_act(
@@ -252,3 +264,11 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
         back_url=back,
         on_success=lambda: note_removed(request.session, org_id, user_ids),
     )
+
+
+def _some(values: list[str], most: int = 3) -> str:
+    """“a, b and c”, or “a, b, c and 4 more”."""
+    shown = values[:most]
+    if len(values) > most:
+        shown.append(f"{len(values) - most} more")
+    return get_text_list(shown, "and")
