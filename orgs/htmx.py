@@ -6,11 +6,6 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django_htmx.middleware import HtmxDetails
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def is_partial_request(request: HttpRequest) -> bool:

@@ -208,24 +208,15 @@ def _members_to_remove(
             roles=detail.roles,
         )
         return {member.user_id: member}, None
-    wanted = set(user_ids)
-    found: dict[str, Member] = {}
-    holders: list[Member] = []  # others listed before the last one named, for the guardrail
-    walk = get_client().iter_members(organization.id, take=100)
-    for member in walk:
-        if member.user_id in wanted:
-            found[member.user_id] = member
-            if len(found) == len(wanted):
-                break
-        elif holds_protected(member):
-            holders.append(member)
+    found, passed, rest = selectors.members_walk(org_id=organization.id, user_ids=user_ids)
     strangers = [user_id for user_id in user_ids if user_id not in found]
     if strangers:
         are = "is not a member" if len(strangers) == 1 else "are not members"
         raise errors.MemberNotFound(
             f"{get_text_list(strangers, 'and')} {are} of {organization.label}."
         )
-    return found, itertools.chain(holders, walk)
+    holders = [member for member in passed if holds_protected(member)]  # for the guardrail
+    return found, itertools.chain(holders, rest)
 
 
 def _note_removal(

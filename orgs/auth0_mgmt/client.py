@@ -93,18 +93,6 @@ class ManagementClient:
         )
         return _checkpoint_page(body, "members", Member.from_api)
 
-    def list_members_offset(
-        self, org_id: str, *, page: int = 0, per_page: int = 50, with_roles: bool = True
-    ) -> Page[Member]:
-        """An offset page of members with the total (Auth0 refuses pages past 1000 records)."""
-        params: dict[str, Any] = {"page": page, "per_page": per_page, "include_totals": "true"}
-        if with_roles:
-            params.update(fields=MEMBER_FIELDS, include_fields="true")
-        body = self._get(
-            ("organizations", org_id, "members"), params, not_found=errors.OrganizationNotFound
-        )
-        return _offset_page(body, "members", Member.from_api)
-
     def iter_members(
         self, org_id: str, *, take: int = 100, with_roles: bool = True
     ) -> Iterator[Member]:
