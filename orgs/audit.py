@@ -47,6 +47,7 @@ def attempt(
     try:
         yield event
     except errors.Auth0Error as exc:
+        exc.audit_event = event
         refused = isinstance(exc, errors.InvalidInput | GuardrailRefused)
         outcome = (
             AuditEvent.Outcome.REFUSED

@@ -6,6 +6,7 @@ from django import forms
 
 from .auth0_mgmt import Role
 from .ids import MAX_ROLES_PER_CALL, ROLE_ID
+from .selectors import ListedPage
 
 PAGE_SIZES = (10, 25, 50)
 ORG_SORT_CHOICES = (
@@ -107,6 +108,21 @@ class RoleChoiceForm(forms.Form):
 
 class BulkMembersForm(forms.Form):
     user = forms.MultipleChoiceField(required=True)
+    cursor = forms.CharField(required=False, max_length=1000)
+    """The members page they were picked from: its checkpoint cursor ("" for the first)…"""
+    page_size = forms.TypedChoiceField(
+        required=False, coerce=int, choices=[(n, n) for n in PAGE_SIZES], empty_value=None
+    )
+    """…and its size; without it, the members are looked up on their own."""
+
+    def listed_page(self) -> ListedPage | None:
+        size = self.cleaned_data.get("page_size")
+        return ListedPage(self.cleaned_data.get("cursor") or None, size) if size else None
+
+    def page_fields(self) -> dict[str, list[str]]:
+        """The page, as hidden fields for the confirmation."""
+        page = self.listed_page()
+        return {"cursor": [page.cursor or ""], "page_size": [str(page.size)]} if page else {}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -5,11 +5,12 @@
 - never take a protected role (settings.PROTECTED_ROLES) from its last holder in an organization;
 - assign Admin-only roles (settings.ADMIN_ONLY_ROLES) only with the permission to.
 
-The members list lags: Auth0 keeps listing a removed member, with their roles, for 5-10 seconds.
-So another holder of a protected role counts only when their own roles (a consistent read) say
-so and adminportal has not removed them in the last RECENTLY_REMOVED; and the check and the
-write that follows hold a per-organization lock, so two removals of the last two holders cannot
-both pass.
+Other holders of a protected role come from adminportal's index (orgs.holders), so the check
+costs a few calls at any organization size. The members list lags: Auth0 keeps listing a removed
+member, with their roles, for 5-10 seconds. So another holder counts only when their own roles
+(a consistent read) say so and adminportal has not removed them in the last RECENTLY_REMOVED;
+and the check and the write that follows hold a per-organization lock, so two removals of the
+last two holders cannot both pass.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.utils import timezone
 
-from . import selectors
+from . import holders, selectors
 from .access import access_of
-from .auth0_mgmt import Member, Role, User, errors, get_client
+from .auth0_mgmt import Member, Role, User, errors
 from .models import AuditEvent
 
 RECENTLY_REMOVED = timedelta(seconds=60)
 """Members removed through adminportal this recently never count as holders of a protected role
 (Auth0 may still list them with their roles)."""
+MAX_CONFIRMATIONS = 2
+"""At most this many other holders are confirmed with Auth0 per check (one usually suffices)."""
 PROTECTED_LOCK_SECONDS = 60
 """At most this long, one check-and-write of a protected role per organization at a time (the
 lock expires on its own if its holder dies)."""
@@ -96,55 +99,53 @@ def check_admin_only(actor: AbstractBaseUser, roles: Iterable[Role]) -> None:
 
 def protected_at_stake(removing: dict[str, list[Role]]) -> dict[str, str]:
     """The protected roles (id: name) among those about to be lost."""
-    protected = {name.lower() for name in settings.PROTECTED_ROLES}
     return {
-        role.id: role.name
+        role_id: name
         for roles in removing.values()
-        for role in roles
-        if role.name.lower() in protected
+        for role_id, name in holders.protected_of(roles).items()
     }
 
 
 def holds_protected(member: Member) -> bool:
     """Whether the members list shows them with a protected role (a candidate holder)."""
-    protected = {name.lower() for name in settings.PROTECTED_ROLES}
-    return any(role.name.lower() in protected for role in member.roles)
+    return bool(holders.protected_of(member.roles))
 
 
 @contextmanager
-def keeping_protected_holders(
-    org_id: str, removing: dict[str, list[Role]], *, others: Iterable[Member] | None = None
-) -> Iterator[None]:
+def keeping_protected_holders(org_id: str, removing: dict[str, list[Role]]) -> Iterator[None]:
     """Around the write that takes roles or memberships away: when a protected role is at stake,
     take the organization's lock, refuse unless someone else still holds each such role, and
     keep the lock until the write is done.
 
-    `removing`: for each user, the roles they are about to lose in the organization. `others`:
-    the rest of a walk of the members list already under way (else the list is walked here)."""
+    `removing`: for each user, the roles they are about to lose in the organization."""
     at_stake = protected_at_stake(removing)
     if not at_stake:
         yield
         return
     with _protected_roles_lock(org_id, at_stake):
-        _check_other_holders(org_id, removing, at_stake, others)
+        _check_other_holders(org_id, removing, at_stake)
         yield
 
 
 def _check_other_holders(
-    org_id: str,
-    removing: dict[str, list[Role]],
-    at_stake: dict[str, str],
-    others: Iterable[Member] | None,
+    org_id: str, removing: dict[str, list[Role]], at_stake: dict[str, str]
 ) -> None:
+    """Someone else holds each role at stake: a candidate from adminportal's index (orgs.holders)
+    whose roles Auth0 confirms now, at most MAX_CONFIRMATIONS reads whatever the size of the
+    organization."""
+    names = ", ".join(sorted(at_stake.values()))
+    gone = recently_removed(org_id) - set(removing)  # this very attempt is pending too
+    if not holders.ready(org_id, leaving=gone):
+        raise GuardrailRefused(
+            f"adminportal is still reading who holds {names} in this large organization. "
+            "Nothing was changed: try again in a minute."
+        )
     missing = dict(at_stake)
-    gone = _recently_removed(org_id)
-    listed = get_client().iter_members(org_id, take=100) if others is None else others
-    for member in listed:
-        if member.user_id in removing or member.user_id in gone:
-            continue
-        if not any(role.id in missing for role in member.roles):
-            continue
-        for role in _roles_now(org_id, member.user_id):  # the list may be seconds out of date
+    others = holders.candidates(org_id, missing, excluding=set(removing) | gone)
+    for user_id in others[:MAX_CONFIRMATIONS]:
+        roles = _roles_now(org_id, user_id)  # the index may be out of date: Auth0 decides
+        holders.note_roles(org_id, user_id, roles)
+        for role in roles:
             missing.pop(role.id, None)
         if not missing:
             return
@@ -162,7 +163,7 @@ def _roles_now(org_id: str, user_id: str) -> tuple[Role, ...]:
         return ()
 
 
-def _recently_removed(org_id: str) -> set[str]:
+def recently_removed(org_id: str) -> set[str]:
     """Users whose removal from the organization adminportal sent (or may have sent) lately."""
     events = AuditEvent.objects.filter(
         action=AuditEvent.Action.MEMBERS_REMOVE,

@@ -163,3 +163,35 @@ class AuditEvent(models.Model):
     @property
     def role_names(self) -> str:
         return ", ".join(r.get("name") or r.get("id", "") for r in self.roles)
+
+
+class ProtectedRoleHolder(models.Model):
+    """One member known to hold a protected role in an organization (orgs.holders): a
+    candidate for "someone else still holds it", always confirmed with Auth0 before it counts."""
+
+    org_id = models.CharField(max_length=64)
+    user_id = models.CharField(max_length=512)
+    role_id = models.CharField(max_length=64)
+    role_name = models.CharField(max_length=255)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_id", "user_id", "role_id"], name="protected_holder_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["org_id", "role_id"], name="protected_holder_role")]
+
+
+class HolderIndexState(models.Model):
+    """When adminportal last read an organization's whole members list into its index of
+    protected-role holders (orgs.holders)."""
+
+    org_id = models.CharField(max_length=64, unique=True)
+    reconciled_at = models.DateTimeField()
+    members_seen = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()

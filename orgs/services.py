@@ -9,36 +9,42 @@ request, no messages."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.text import get_text_list
 
-from . import audit, selectors
+from . import audit, holders, member_cache, selectors
 from .access import check_reach, reaches, reaches_all
 from .auth0_mgmt import Member, Organization, Role, User, errors, get_client
 from .guardrails import (
     check_admin_only,
     check_not_self,
     check_not_self_ids,
-    holds_protected,
     keeping_protected_holders,
     require,
 )
 from .ids import check_org_id, check_role_ids, check_user_id, check_user_ids
+from .member_cache import MemberDetail
 from .models import AuditEvent
+from .selectors import ListedPage
 
 Action = AuditEvent.Action
 
 
 def members_remove(
-    *, actor: AbstractBaseUser, org_id: str, user_ids: list[str], reason: str = ""
+    *,
+    actor: AbstractBaseUser,
+    org_id: str,
+    user_ids: list[str],
+    reason: str = "",
+    page: ListedPage | None = None,
 ) -> AuditEvent:
     """Remove members from an organization in one call. The users stay in the tenant; Auth0
     takes a few seconds to stop listing them. Anyone named who is not a member is refused
-    (MemberNotFound, naming only the id given) before anything is written."""
+    (MemberNotFound, naming only the id given) before anything is written.
+
+    `page`: the members page (cursor, size) they were picked from, read again (one call) for
+    their roles; without it one member is read directly and several by a walk of the list."""
     with audit.attempt(
         actor=actor,
         action=Action.MEMBERS_REMOVE,
@@ -51,7 +57,7 @@ def members_remove(
         organization = _organization(actor, org_id)
         check_user_ids(user_ids)
         check_not_self_ids(actor, user_ids)
-        members, rest_of_walk = _members_to_remove(organization, user_ids)
+        members = _members_to_remove(organization, user_ids, page)
         check_not_self(actor, members.values())
         before = {user_id: list(members[user_id].roles) for user_id in user_ids}
         audit.note(
@@ -60,8 +66,10 @@ def members_remove(
             targets=[{"user_id": u, "label": members[u].label} for u in user_ids],
             roles_before=_names(before),
         )
-        with keeping_protected_holders(org_id, before, others=rest_of_walk):
+        member_cache.forget_members(org_id, user_ids)  # no write may rely on them being members
+        with keeping_protected_holders(org_id, before):
             get_client().remove_members(org_id, user_ids, correlation_id=event.correlation_id)
+        holders.forget(org_id, user_ids)
         event.roles_after = {user_id: [] for user_id in user_ids}
     return event
 
@@ -75,6 +83,8 @@ def member_remove(
 def member_roles_assign(
     *, actor: AbstractBaseUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
 ) -> AuditEvent:
+    """Membership as the page showed it moments ago (else read now) and the roles held, read
+    now: one read and the write."""
     with audit.attempt(
         actor=actor,
         action=Action.MEMBER_ROLES_ASSIGN,
@@ -85,30 +95,38 @@ def member_roles_assign(
     ) as event:
         require(actor, "orgs.change_member_roles", "assign roles")
         organization = _organization(actor, org_id)
-        user = _user(user_id)
+        check_user_id(user_id)
+        check_not_self_ids(actor, [user_id])
         check_role_ids(role_ids)
-        check_not_self(actor, [user])
         roles = _roles(role_ids)
         check_admin_only(actor, roles)
-        before = selectors.member_roles_list(org_id=org_id, user_id=user_id)
+        detail = _member_now(organization, user_id)
+        check_not_self(actor, [detail.user])
         audit.note(
             event,
             org_name=organization.label,
-            targets=[{"user_id": user_id, "label": user.label}],
+            targets=[{"user_id": user_id, "label": detail.user.label}],
             roles=_role_list(roles),
-            roles_before={user_id: [r.name for r in before]},
+            roles_before={user_id: [r.name for r in detail.roles]},
         )
-        get_client().assign_member_roles(
-            org_id, user_id, role_ids, correlation_id=event.correlation_id
-        )
-        held = {r.name for r in before} | {r.name for r in roles}
-        event.roles_after = {user_id: sorted(held)}
+        try:
+            get_client().assign_member_roles(
+                org_id, user_id, role_ids, correlation_id=event.correlation_id
+            )
+        except errors.Auth0Error:
+            member_cache.forget_members(org_id, [user_id])
+            raise
+        held = {r.id: r for r in (*detail.roles, *roles)}
+        after = tuple(sorted(held.values(), key=lambda r: r.name.lower()))
+        _roles_changed(detail, after)
+        event.roles_after = {user_id: sorted(r.name for r in after)}
     return event
 
 
 def member_roles_remove(
     *, actor: AbstractBaseUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
 ) -> AuditEvent:
+    """The roles held, read now (one call), then the write."""
     with audit.attempt(
         actor=actor,
         action=Action.MEMBER_ROLES_REMOVE,
@@ -120,16 +138,25 @@ def member_roles_remove(
         require(actor, "orgs.change_member_roles", "remove roles")
         _check_reason(reason)
         organization = _organization(actor, org_id)
-        user = _user(user_id)
+        check_user_id(user_id)
+        check_not_self_ids(actor, [user_id])
         check_role_ids(role_ids)
+        user = selectors.user_profile(user_id=user_id, org_id=org_id)
         check_not_self(actor, [user])
         before = selectors.member_roles_list(org_id=org_id, user_id=user_id)
+        holders.note_roles(org_id, user_id, before)
         removing = _note_removal(event, user, before, role_ids, org_name=organization.label)
-        with keeping_protected_holders(org_id, {user_id: removing}):
-            get_client().remove_member_roles(
-                org_id, user_id, role_ids, correlation_id=event.correlation_id
-            )
-        event.roles_after = {user_id: [r.name for r in before if r.id not in role_ids]}
+        try:
+            with keeping_protected_holders(org_id, {user_id: removing}):
+                get_client().remove_member_roles(
+                    org_id, user_id, role_ids, correlation_id=event.correlation_id
+                )
+        except errors.Auth0Error:
+            member_cache.forget_members(org_id, [user_id])
+            raise
+        after = tuple(r for r in before if r.id not in role_ids)
+        _roles_changed(MemberDetail(organization, user, before), after)
+        event.roles_after = {user_id: [r.name for r in after]}
     return event
 
 
@@ -157,11 +184,17 @@ def user_roles_remove(
     return event
 
 
-def check_user_reach(actor: AbstractBaseUser, user_id: str) -> None:
-    """Staff limited to some organizations only reach users who belong to one of them."""
+def check_user_reach(
+    actor: AbstractBaseUser,
+    user_id: str,
+    organizations: tuple[Organization, ...] | None = None,
+) -> None:
+    """Staff limited to some organizations only reach users who belong to one of them
+    (`organizations`: the user's, when the caller read them already)."""
     if reaches_all(actor):
         return
-    organizations = selectors.user_organizations_list(user_id=user_id)
+    if organizations is None:
+        organizations = selectors.user_organizations_list(user_id=user_id)
     if not any(reaches(actor, org) for org in organizations):
         raise errors.UserNotFound("The user does not exist.")
 
@@ -175,11 +208,11 @@ def _check_reason(reason: str) -> None:
 
 
 def _organization(actor: AbstractBaseUser, org_id: str) -> Organization:
-    return check_reach(actor, selectors.organization_get(org_id=check_org_id(org_id)))
+    return check_reach(actor, selectors.organization_get_cached(org_id=check_org_id(org_id)))
 
 
 def _user(user_id: str) -> User:
-    return selectors.user_get(user_id=check_user_id(user_id))
+    return selectors.user_profile(user_id=check_user_id(user_id))
 
 
 def _roles(role_ids: list[str]) -> list[Role]:
@@ -190,15 +223,39 @@ def _roles(role_ids: list[str]) -> list[Role]:
     return [by_id[r] for r in role_ids]
 
 
+def _member_now(organization: Organization, user_id: str) -> MemberDetail:
+    """A member, their membership as a page showed it moments ago (else read now), and their
+    roles read now."""
+    recalled = member_cache.recall_member(organization.id, user_id)
+    if recalled is None:
+        return selectors.member_get(organization=organization, user_id=user_id)
+    roles = selectors.member_roles_list(org_id=organization.id, user_id=user_id)
+    holders.note_roles(organization.id, user_id, roles)
+    return MemberDetail(organization, recalled.user, roles)
+
+
+def _roles_changed(detail: MemberDetail, after: tuple[Role, ...]) -> None:
+    """What adminportal now knows of the member, for the refresh that follows."""
+    member = detail.user.user_id
+    holders.note_roles(detail.organization.id, member, after)
+    if member_cache.recall_member(detail.organization.id, member) is not None:
+        member_cache.remember_member(MemberDetail(detail.organization, detail.user, after))
+
+
 def _members_to_remove(
-    organization: Organization, user_ids: list[str]
-) -> tuple[dict[str, Member], Iterator[Member] | None]:
-    """The members named, with their roles in the organization, and what is left of the walk
-    of the members list, for the protected-role guardrail (so the list is walked once). One
-    member: consistent reads (their user, organizations and roles) and no walk here. Anyone not
-    a member: MemberNotFound, naming only the ids."""
+    organization: Organization, user_ids: list[str], page: ListedPage | None
+) -> dict[str, Member]:
+    """The members named, with their roles in the organization: from the page they were picked
+    from (one call); one member without a page: membership and roles read directly; else a walk
+    of the members list. Anyone not a member: MemberNotFound, naming only the ids."""
+    if page is not None:
+        listed = selectors.members_on_page(
+            org_id=organization.id, user_ids=user_ids, cursor=page.cursor, take=page.size
+        )
+        if listed is not None:
+            return listed
     if len(user_ids) == 1:
-        detail = selectors.member_get(organization=organization, user_id=user_ids[0])
+        detail = _member_now(organization, user_ids[0])
         user = detail.user
         member = Member(
             user_id=user.user_id,
@@ -207,16 +264,15 @@ def _members_to_remove(
             picture=user.picture,
             roles=detail.roles,
         )
-        return {member.user_id: member}, None
-    found, passed, rest = selectors.members_walk(org_id=organization.id, user_ids=user_ids)
+        return {member.user_id: member}
+    found = selectors.members_by_id(org_id=organization.id, user_ids=user_ids)
     strangers = [user_id for user_id in user_ids if user_id not in found]
     if strangers:
         are = "is not a member" if len(strangers) == 1 else "are not members"
         raise errors.MemberNotFound(
             f"{get_text_list(strangers, 'and')} {are} of {organization.label}."
         )
-    holders = [member for member in passed if holds_protected(member)]  # for the guardrail
-    return found, itertools.chain(holders, rest)
+    return found
 
 
 def _note_removal(

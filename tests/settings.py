@@ -24,3 +24,4 @@ CSRF_COOKIE_SECURE = False
 # files from Django's staticfiles (live server) instead.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
 INSTALLED_APPS = [a for a in INSTALLED_APPS if not a.startswith("whitenoise.")]  # noqa: F405
+ADMINPORTAL_BACKGROUND_INLINE = True  # background jobs (orgs.background) run at once in tests

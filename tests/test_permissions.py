@@ -939,7 +939,8 @@ def test_member_addresses_out_of_reach_do_not_tell_who_belongs_there(
         shown = html.unescape(response.content.decode())
         gone = "the organization no longer exists in Auth0." in " ".join([shown, *said])
         answers.add((response.status_code, said, gone, "no longer a member" in shown))
-        assert [r["path"] for r in tenant.api_requests()] == [f"/api/v2/organizations/{ACME}"]
+        # the organization only (read once, then remembered a minute)
+        assert {r["path"] for r in tenant.api_requests()} <= {f"/api/v2/organizations/{ACME}"}
     assert len(answers) == 1, answers
     (status, _, gone, member_word) = answers.pop()
     assert (status, gone, member_word) == (404, True, False)

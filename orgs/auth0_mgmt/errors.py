@@ -28,6 +28,8 @@ from typing import Any
 class Auth0Error(Exception):
     status: int | None = None
     default_message = "The Auth0 Management API call failed."
+    audit_event: Any = None
+    """The audit record of the write that failed (set by orgs.audit), with what it had learnt."""
 
     def __init__(
         self,

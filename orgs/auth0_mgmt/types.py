@@ -58,10 +58,15 @@ class Member:
     email: str = ""
     picture: str = ""
     roles: tuple[Role, ...] = ()
+    roles_shown: bool = True
+    """False for a search hit whose roles were not read (each would cost a call)."""
 
     @property
     def label(self) -> str:
         return self.name or self.email or self.user_id
+
+    def as_user(self) -> User:
+        return User(user_id=self.user_id, email=self.email, name=self.name, picture=self.picture)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Member:

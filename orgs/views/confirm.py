@@ -19,12 +19,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.text import get_text_list
 
 from ..auth0_mgmt import Role
 from ..auth0_mgmt.errors import Auth0Error, InvalidInput, RoleNotFound
 from ..feedback import feedback_for, report
 from ..forms import RoleChoiceForm
 from ..htmx import is_partial_request, trigger
+from ..models import AuditEvent
 from .pages import problem_page
 
 MAX_REASON = 500
@@ -65,6 +67,14 @@ def confirm_then_act(
     return act(request, **action)
 
 
+def success_of(event: AuditEvent) -> tuple[str, str, str]:
+    """(who, roles, where) of a completed write, as its audit event names them, for the
+    message: the write read them, so the view need not."""
+    who = get_text_list([t.get("label") or t["user_id"] for t in event.targets], "and")
+    roles = ", ".join(r.get("name") or r["id"] for r in event.roles)
+    return who, roles, event.org_name
+
+
 def held_role(request: HttpRequest, roles: tuple[Role, ...], holder: str) -> Role:
     """The role a trash can names (?role= or the posted role), which `holder` must hold."""
     choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
@@ -79,21 +89,22 @@ def held_role(request: HttpRequest, roles: tuple[Role, ...], holder: str) -> Rol
 def act(
     request: HttpRequest,
     *,
-    call: Callable[[], object],
-    success: str,
-    action: str,
+    call: Callable[[], AuditEvent],
+    success: str | Callable[[AuditEvent], str],
+    action: str | Callable[[AuditEvent | None], str],
     refresh_event: str,
     back_url: str,
     on_success: Callable[[], None] | None = None,
 ) -> HttpResponse:
     """Run a confirmed write and answer for htmx or a plain form post."""
     try:
-        call()
+        event = call()
     except Auth0Error as exc:
-        return cannot(request, exc, action=action, back_url=back_url, refresh_event=refresh_event)
+        said = action if isinstance(action, str) else action(exc.audit_event)
+        return cannot(request, exc, action=said, back_url=back_url, refresh_event=refresh_event)
     if on_success:
         on_success()
-    messages.success(request, success)
+    messages.success(request, success if isinstance(success, str) else success(event))
     if not is_partial_request(request):
         return redirect(back_url)
     return trigger(HttpResponse(status=204), closeDialog=None, **{refresh_event: None})

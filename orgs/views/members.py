@@ -20,18 +20,32 @@ from ..feedback import report
 from ..forms import AssignRolesForm, BulkMembersForm
 from ..htmx import is_partial_request, trigger
 from ..ids import check_user_id, check_user_ids
+from ..models import AuditEvent
 from ..pending import note_removed
-from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
+from .confirm import (
+    Confirmation,
+    act,
+    cannot,
+    confirm_then_act,
+    held_role,
+    reason_of,
+    success_of,
+)
 from .pages import render_page
 from .permissions import allowed, requires
 
 
-def member_in_reach(request: HttpRequest, org_id: str, user_id: str) -> selectors.MemberDetail:
+def member_in_reach(
+    request: HttpRequest, org_id: str, user_id: str, *, fresh: bool = True
+) -> selectors.MemberDetail:
     """The organization is checked to be in reach before anyone is looked up in it: out of
-    reach, every member address answers alike ("no such organization")."""
+    reach, every member address answers alike ("no such organization"). Not `fresh`: the member
+    as a page showed them moments ago (for its dialogs, refreshes and form)."""
     check_user_id(user_id)  # a malformed id is refused before any call (it tells nothing)
-    organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
-    return selectors.member_get(organization=organization, user_id=user_id)
+    organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+    if fresh:
+        return selectors.member_get(organization=organization, user_id=user_id)
+    return selectors.member_recalled(organization=organization, user_id=user_id)
 
 
 def members_url(org_id: str) -> str:
@@ -52,7 +66,9 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
     ):
         return refusal
     try:
-        detail = member_in_reach(request, org_id, user_id)
+        # A full page reads afresh; its refreshes and its form reuse what it showed.
+        fresh = request.method == "GET" and not is_partial_request(request)
+        detail = member_in_reach(request, org_id, user_id, fresh=fresh)
         catalogue = selectors.role_list()
     except errors.Auth0Error as exc:
         if is_partial_request(request):
@@ -116,7 +132,7 @@ def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpR
     """The trash can on a member's role: confirm, then remove that role in this organization."""
     back = member_url(org_id, user_id)
     try:
-        detail = member_in_reach(request, org_id, user_id)
+        detail = member_in_reach(request, org_id, user_id, fresh=False)
         role = held_role(request, detail.roles, detail.user.label)
     except errors.Auth0Error as exc:
         return cannot(
@@ -158,7 +174,7 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
     """More options → Remove member: confirm, then remove the membership (not the user)."""
     back = members_url(org_id)
     try:
-        detail = member_in_reach(request, org_id, user_id)
+        detail = member_in_reach(request, org_id, user_id, fresh=False)
     except errors.Auth0Error as exc:
         return cannot(
             request, exc, action="remove the member", back_url=back, refresh_event="membersChanged"
@@ -204,9 +220,18 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
             return HttpResponse(status=400)
         return redirect(back)
     user_ids = form.cleaned_data["user"]
+    page = form.listed_page()
+    if request.method == "POST" and page is not None:
+        return _remove_listed(request, org_id, user_ids, page)
     try:
-        organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
-        members = selectors.members_by_id(org_id=org_id, user_ids=check_user_ids(user_ids))
+        organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+        check_user_ids(user_ids)
+        members = (
+            page
+            and selectors.members_on_page(
+                org_id=org_id, user_ids=user_ids, cursor=page.cursor, take=page.size
+            )
+        ) or selectors.members_by_id(org_id=org_id, user_ids=user_ids)
     except errors.Auth0Error as exc:
         return cannot(
             request,
@@ -248,7 +273,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
             % {"count": count},
             action_url=escape_uri_path(request.path),  # ids may hold # ? %
             cancel_url=back,
-            hidden={"user": user_ids},
+            hidden={"user": user_ids, **form.page_fields()},
         ),
         call=lambda: services.members_remove(
             actor=request.user, org_id=org_id, user_ids=user_ids, reason=reason_of(request)
@@ -262,6 +287,43 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
         action=f"remove {who} from {organization.label}",
         refresh_event="membersChanged",
         back_url=back,
+        on_success=lambda: note_removed(request.session, org_id, user_ids),
+    )
+
+
+def _remove_listed(
+    request: HttpRequest, org_id: str, user_ids: list[str], page: selectors.ListedPage
+) -> HttpResponse:
+    """The confirmed bulk removal: the service reads the members page they were picked from
+    (one call) and names them, for the message."""
+
+    def failed(event: AuditEvent | None) -> str:
+        labelled = event is not None and all("label" in t for t in event.targets)
+        if not labelled:
+            return "remove the selected members"
+        return f"remove {success_of(event)[0]} from {event.org_name}"
+
+    count = len(user_ids)
+    return act(
+        request,
+        call=lambda: services.members_remove(
+            actor=request.user,
+            org_id=org_id,
+            user_ids=user_ids,
+            reason=reason_of(request),
+            page=page,
+        ),
+        success=lambda event: (
+            ngettext(
+                "Removed %(count)d member from %(org)s: %(who)s.",
+                "Removed %(count)d members from %(org)s: %(who)s.",
+                count,
+            )
+            % {"count": count, "org": event.org_name, "who": success_of(event)[0]}
+        ),
+        action=failed,
+        refresh_event="membersChanged",
+        back_url=members_url(org_id),
         on_success=lambda: note_removed(request.session, org_id, user_ids),
     )
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
-from ..access import reaches
+from ..access import reaches, reaches_all
 from ..auth0_mgmt import errors
 from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import page_error, render_page
@@ -28,15 +28,19 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
     template = "orgs/user_roles.html"
     context: dict[str, object] = {"user_id": user_id}
     try:
-        profile = selectors.user_get(user_id=user_id)
-        services.check_user_reach(request.user, user_id)  # before anything about them is shown
+        profile = selectors.user_profile(user_id=user_id)
+        # Their organizations: for the reach check and the page's "Member of" line (one read).
+        organizations = (
+            selectors.user_organizations_list(user_id=user_id)
+            if not request.htmx or not reaches_all(request.user)
+            else None
+        )
+        services.check_user_reach(request.user, user_id, organizations)  # before anything shows
         context["profile"] = profile
         context["roles"] = selectors.user_roles_list(user_id=user_id)
         if not request.htmx:  # only the organizations the staff member reaches
             context["organizations"] = [
-                org
-                for org in selectors.user_organizations_list(user_id=user_id)
-                if reaches(request.user, org)
+                org for org in organizations or () if reaches(request.user, org)
             ]
     except errors.Auth0Error as exc:
         return page_error(
@@ -54,7 +58,7 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
 def user_role_remove(request: HttpRequest, user_id: str) -> HttpResponse:
     back = user_roles_url(user_id)
     try:
-        profile = selectors.user_get(user_id=user_id)
+        profile = selectors.user_profile(user_id=user_id)
         services.check_user_reach(request.user, user_id)
         role = held_role(request, selectors.user_roles_list(user_id=user_id), profile.label)
     except errors.Auth0Error as exc:
