@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
 from .client import ManagementClient, new_session
+from .ratelimits import SharedLimits
 from .tokens import ClientCredentialsTokens, StaticToken, TokenSource
 
 
@@ -72,4 +73,5 @@ def _client_for(config: ClientConfig) -> ManagementClient:
         session=session,
         timeout=config.timeout,
         max_rate_limit_wait=config.max_rate_limit_wait,
+        limits=SharedLimits(caches[config.cache_alias]),
     )
