@@ -141,6 +141,17 @@ AUTH0_REQUEST_BUDGET = env.float("AUTH0_REQUEST_BUDGET", default=20.0)
 AUTH0_MAX_RATE_LIMIT_WAIT = env.float("AUTH0_MAX_RATE_LIMIT_WAIT", default=2.0)
 # The cache (alias in CACHES) that holds the token for all worker processes.
 AUTH0_TOKEN_CACHE = "default"
+# The organization catalogue (every organization, read 100 a call; searched by the list, and by
+# the reach of staff limited to a metadata rule such as region=eu) is fresh for this many
+# seconds; after that it is still served, for up to the second figure more, while one worker
+# reads it again in the background. A new organization is found by search after about the
+# first figure (by its exact name or id in "Go to" at once).
+ADMINPORTAL_ORG_CATALOGUE_FRESH_SECONDS = env.int(
+    "ADMINPORTAL_ORG_CATALOGUE_FRESH_SECONDS", default=120
+)
+ADMINPORTAL_ORG_CATALOGUE_STALE_SECONDS = env.int(
+    "ADMINPORTAL_ORG_CATALOGUE_STALE_SECONDS", default=3600
+)
 
 # --- Staff sign-in -----------------------------------------------------------------------------
 LOGIN_URL = "login"

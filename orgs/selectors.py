@@ -6,6 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
 
 from .auth0_mgmt import Member, Organization, Page, Role, User, all_pages, errors, get_client
 from .ids import check_org_id, check_user_id
@@ -107,8 +111,7 @@ def user_roles_list(*, user_id: str) -> tuple[Role, ...]:
 
 # --- search ----------------------------------------------------------------------------------
 
-ORG_CATALOGUE_KEY = "adminportal:organization-catalogue"
-ORG_CATALOGUE_LIMIT = 1000
+ORG_CATALOGUE_KEY = "adminportal:organization-catalogue:v2"  # v2: every organization
 MEMBER_SEARCH_LIMIT = 10
 ORG_SORTS = {
     "name:1": (lambda o: o.name, False),
@@ -121,23 +124,35 @@ ORG_SORTS = {
 @dataclass(frozen=True)
 class OrganizationCatalogue:
     organizations: tuple[Organization, ...]
-    complete: bool
-    """False when the tenant has more than ORG_CATALOGUE_LIMIT organizations."""
+    """Every organization of the tenant, in Auth0's order."""
+    read_at: datetime
+    """When Auth0 listed them."""
+    haystacks: tuple[str, ...]
+    """Each one's name and display name in lower case, for search (a NUL between them, which
+    a search text never holds)."""
 
 
 def organization_catalogue() -> OrganizationCatalogue:
-    """Up to 1000 organizations (checkpoint pages of 100), remembered briefly for every
-    worker."""
+    """Every organization of the tenant (checkpoint pages of 100: no 1,000-record cap),
+    remembered for every worker: fresh for ADMINPORTAL_ORG_CATALOGUE_FRESH_SECONDS, then
+    served as it is while one worker reads it again in the background, for up to
+    ADMINPORTAL_ORG_CATALOGUE_STALE_SECONDS more. Only a request that finds none at all
+    waits for the walk (one call per 100 organizations)."""
 
     def build() -> OrganizationCatalogue:
-        found: list[Organization] = []
-        for organization in get_client().iter_organizations(take=100):
-            if len(found) == ORG_CATALOGUE_LIMIT:
-                return OrganizationCatalogue(tuple(found), complete=False)
-            found.append(organization)
-        return OrganizationCatalogue(tuple(found), complete=True)
+        organizations = tuple(get_client().iter_organizations(take=100))
+        return OrganizationCatalogue(
+            organizations,
+            read_at=timezone.now(),
+            haystacks=tuple(f"{o.name}\0{o.display_name}".lower() for o in organizations),
+        )
 
-    return remember(ORG_CATALOGUE_KEY, ROLE_CATALOGUE_SECONDS, build)
+    return remember(
+        ORG_CATALOGUE_KEY,
+        settings.ADMINPORTAL_ORG_CATALOGUE_FRESH_SECONDS,
+        build,
+        keep=settings.ADMINPORTAL_ORG_CATALOGUE_STALE_SECONDS,
+    )
 
 
 def organization_search(
@@ -147,22 +162,22 @@ def organization_search(
     per_page: int = 25,
     sort: str = "name:1",
     include: Callable[[Organization], bool] | None = None,
-) -> tuple[Page[Organization], bool]:
+) -> tuple[Page[Organization], datetime]:
     """Organizations whose name, display name or id contains `text` (any case; "" matches
-    all) and that `include` accepts, and whether every organization was searched."""
+    all) and that `include` accepts, among every organization of the tenant; and when Auth0
+    listed them."""
     needle = text.strip().lower()
     catalogue = organization_catalogue()
     matches = [
         o
-        for o in catalogue.organizations
-        if (needle in o.name.lower() or needle in o.display_name.lower() or needle == o.id.lower())
-        and (include is None or include(o))
+        for o, haystack in zip(catalogue.organizations, catalogue.haystacks, strict=True)
+        if (needle in haystack or needle == o.id.lower()) and (include is None or include(o))
     ]
     key, reverse = ORG_SORTS.get(sort, ORG_SORTS["name:1"])
     matches.sort(key=key, reverse=reverse)
     start = page * per_page
     chunk = tuple(matches[start : start + per_page])
-    return Page(items=chunk, total=len(matches), start=start, limit=per_page), catalogue.complete
+    return Page(items=chunk, total=len(matches), start=start, limit=per_page), catalogue.read_at
 
 
 def member_search(*, org_id: str, text: str) -> Page[Member]:

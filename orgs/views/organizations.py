@@ -30,19 +30,19 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     """Every organization, or those the staff member reaches (searched in the catalogue)."""
     form = OrganizationListForm(request.GET)
     state = form.values()
-    context: dict[str, object] = {"form": form, "state": state, "complete": True}
+    context: dict[str, object] = {"form": form, "state": state}
     template = "orgs/organization_list.html"
     user = request.user
     try:
         if state["q"] or not reaches_all(user):
-            page, complete = selectors.organization_search(
+            page, read_at = selectors.organization_search(
                 text=state["q"],
                 page=state["page"] - 1,
                 per_page=state["per_page"],
                 sort=state["sort"],
                 include=None if reaches_all(user) else (lambda org: reaches(user, org)),
             )
-            context.update(complete=complete, searched=True)
+            context.update(searched=True, catalogue_read_at=read_at)
         else:
             page = selectors.organization_list(
                 page=state["page"] - 1, per_page=state["per_page"], sort=state["sort"]
