@@ -8,10 +8,17 @@ import logging
 from pathlib import Path
 
 from . import control
-from .app import Emulator
+from .app import REQUEST_LOG_SIZE, Emulator
 from .ratelimit import PRESETS
 from .seeds import NAMED_SEEDS
 from .server import EmulatorHTTPServer
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,6 +43,13 @@ def main(argv: list[str] | None = None) -> None:
         help="seconds a removed member stays in the members list (Auth0: 5-10)",
     )
     parser.add_argument(
+        "--request-log-size",
+        type=_positive_int,
+        default=REQUEST_LOG_SIZE,
+        help="how many requests the log (GET /__emulator__/requests) keeps, the newest; "
+        f"default {REQUEST_LOG_SIZE:,}",
+    )
+    parser.add_argument(
         "--signing-key", default=None, help="HS256 key for tokens (default: random per start)"
     )
     parser.add_argument("--verbose", action="store_true")
@@ -50,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         signing_key=args.signing_key,
         rate_limits=args.rate_limits,
         member_removal_lag=args.member_removal_lag,
+        request_log_size=args.request_log_size,
     )
     seed_path = Path(args.seed)
     seed = json.loads(seed_path.read_text()) if seed_path.suffix == ".json" else args.seed

@@ -3,6 +3,11 @@
 Order of checks, as Auth0 (hapi) applies them: injected faults, route lookup, rate limit,
 authentication (401), payload parsing (400), scopes (403), query/payload validation (400),
 then the endpoint itself.
+
+The request log (`GET /__emulator__/requests`) is a ring buffer: it keeps the newest
+`request_log_size` entries (default 10,000; `--request-log-size` on the command line), so a
+long-running emulator's memory and the cost of reading the log stay bounded. The answer says how
+many older entries were dropped; `DELETE /__emulator__/requests` clears it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import base64
 import json
 import secrets
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -25,6 +31,7 @@ from .tokens import TokenIssuer, require_scopes, token_params
 from .validation import parse_json_body
 
 MAX_PAYLOAD = 1024 * 1024
+REQUEST_LOG_SIZE = 10_000
 JSON_TYPE = "application/json; charset=utf-8"
 # The Authentication API (/oauth/token) sends no charset (recorded: go-auth0 cassettes).
 TOKEN_JSON_TYPE = "application/json"
@@ -59,11 +66,16 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 class RequestLog:
-    """What the Management API and token endpoint received, for tests and benchmarks."""
+    """What the Management API and token endpoint received, for tests and benchmarks: the
+    newest `max_entries` requests (a ring buffer; older ones are dropped and counted)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int = REQUEST_LOG_SIZE) -> None:
+        if max_entries < 1:
+            raise ValueError("the request log keeps at least one entry")
         self.lock = threading.Lock()
-        self.entries: list[dict[str, Any]] = []
+        self.max_entries = max_entries
+        self.entries: deque[dict[str, Any]] = deque(maxlen=max_entries)
+        self.dropped = 0
 
     def add(self, request: Request, status: int | str) -> None:
         entry: dict[str, Any] = {
@@ -81,15 +93,27 @@ class RequestLog:
             except ValueError:
                 entry["body"] = request.body.decode("utf-8", "replace")
         with self.lock:
+            if len(self.entries) == self.max_entries:
+                self.dropped += 1
             self.entries.append(entry)
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.dropped = 0
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:
             return list(self.entries)
+
+    def describe(self) -> dict[str, Any]:
+        """The control API's answer: the entries (oldest first) and what the buffer holds."""
+        with self.lock:
+            return {
+                "requests": list(self.entries),
+                "max_entries": self.max_entries,
+                "dropped": self.dropped,
+            }
 
 
 class Emulator:
@@ -100,6 +124,7 @@ class Emulator:
         signing_key: str | None = None,
         rate_limits: str = "off",
         member_removal_lag: float = 0.0,
+        request_log_size: int = REQUEST_LOG_SIZE,
     ) -> None:
         self.clock = Clock()
         self.tenant = Tenant(domain, self.clock)
@@ -108,7 +133,7 @@ class Emulator:
         self.oidc = OidcProvider(self.tenant, self.tokens.signing_key)
         self.limiter = RateLimiter(self.clock, rate_limits)
         self.faults = FaultBook()
-        self.log = RequestLog()
+        self.log = RequestLog(request_log_size)
         self.latency = 0.0
         self.initial = {"rate_limits": rate_limits, "member_removal_lag": member_removal_lag}
         self.loaded_seed: dict[str, Any] | None = None

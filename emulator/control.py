@@ -14,7 +14,9 @@ rate limits, consistency lag, clock, clients, tokens and the request log.
 - GET/POST clients: list / add or replace a client {"client_id", "client_secret", "scopes",
   "is_global", "token_lifetime"}
 - POST tokens {"client_id", "scopes"?, "expires_in"?}: mint a token without the secret
-- GET/DELETE requests: the log of Management API and token requests / clear it
+- GET/DELETE requests: the log of Management API and token requests / clear it. The log keeps
+  the newest N entries (Emulator(request_log_size=N), `--request-log-size N`; default 10,000):
+  {"requests": [...oldest first], "max_entries": N, "dropped": older entries no longer kept}
 """
 
 from __future__ import annotations
@@ -178,6 +180,6 @@ ACTIONS: dict[tuple[str, str], Callable[[Emulator, Any], Any]] = {
     },
     ("POST", "clients"): put_client,
     ("POST", "tokens"): mint_token,
-    ("GET", "requests"): lambda e, b: {"requests": e.log.snapshot()},
+    ("GET", "requests"): lambda e, b: e.log.describe(),
     ("DELETE", "requests"): clear_log,
 }

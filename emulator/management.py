@@ -4,7 +4,7 @@ create/delete calls the recorded exchanges make to set up and tear down their ob
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +98,7 @@ def render_members(tenant: Tenant, org_id: str, query: dict[str, Any]) -> Callab
 
 def list_collection(
     call: Call,
-    items: list[Any],
+    items: Sequence[Any],
     collection: str,
     *,
     key: Callable[[Any], tuple[int, str]],
@@ -113,8 +113,7 @@ def list_collection(
                 items, query, collection, key=key, render=render, next_policy=next_policy
             ),
         )
-    rendered = [render(item) for item in items]
-    return Reply(200, paging.offset_page(rendered, query, collection))
+    return Reply(200, paging.offset_page(items, query, collection, render=render))
 
 
 # --- organizations ---------------------------------------------------------------------------
@@ -130,7 +129,13 @@ def organizations_list(call: Call) -> Reply:
         }
     )
     orgs = list(call.tenant.organizations.values())
-    if query.get("sort") and not paging.is_checkpoint(query):
+
+    def key(o: Organization) -> tuple[int, str]:
+        return (o.created_us, o.id)
+
+    if paging.is_checkpoint(query):
+        orgs.sort(key=key)  # already in this order (creation stamps): a linear pass
+    elif query.get("sort"):
         field_name, direction = query["sort"].split(":")
         attr = "created_us" if field_name == "created_at" else field_name
         orgs.sort(key=lambda o: getattr(o, attr) or "", reverse=direction == "-1")
@@ -138,7 +143,7 @@ def organizations_list(call: Call) -> Reply:
         call,
         orgs,
         "organizations",
-        key=lambda o: (o.created_us, o.id),
+        key=key,
         render=Organization.to_json,
         next_policy="more",
         query=query,
@@ -199,7 +204,7 @@ def members_list(call: Call) -> Reply:
     )
     if wants_roles:
         require_scopes(call.grant, ["read:organization_member_roles"])
-    members = call.tenant.listed_members(org_id)
+    members = call.tenant.members_view(org_id)  # in order: a page costs its size, not the org's
     return list_collection(
         call,
         members,
@@ -383,11 +388,15 @@ def users_search(call: Call) -> Reply:
     if query.get("sort"):
         field_name, direction = query["sort"].split(":")
         users.sort(key=lambda u: str(u.get(field_name) or ""), reverse=direction == "-1")
-    rendered = [public_user(u, query) for u in users]
     if query.get("per_page") == 0:
         query["per_page"] = 50
     page = paging.offset_page(
-        rendered, query, "users", paging_error=errors.USERS_PAGING_CAP, extra={"length": 0}
+        users,
+        query,
+        "users",
+        render=lambda u: public_user(u, query),
+        paging_error=errors.USERS_PAGING_CAP,
+        extra={"length": 0},
     )
     if isinstance(page, dict):
         page["length"] = len(page["users"])
@@ -404,8 +413,8 @@ def users_by_email(call: Call) -> Reply:
             "Query validation error: 'Object didn't pass validation for format email: "
             f"{email}' on property email (Email address to search for (case-sensitive))."
         )
-    users = [public_user(u, query) for u in call.tenant.users.values() if u.get("email") == email]
-    return Reply(200, users)
+    user = call.tenant.user_by_email(email)  # e-mails are unique (add_user refuses a second)
+    return Reply(200, [] if user is None else [public_user(user, query)])
 
 
 def user_create(call: Call) -> Reply:

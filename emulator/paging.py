@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -41,15 +42,19 @@ def offset_page(
     query: dict[str, Any],
     collection: str,
     *,
+    render: Callable[[Any], Any] | None = None,
     paging_error: str = errors.PAGING_CAP,
     extra: dict[str, Any] | None = None,
 ) -> Any:
+    """Only the page's own items are rendered (`render`, if given): a page costs its size."""
     page = query.get("page", 0)
     per_page = query.get("per_page", 50)
     if (page + 1) * per_page > OFFSET_LIMIT:
         raise errors.invalid_paging(paging_error)
     start = page * per_page
     chunk = list(items[start : start + per_page])
+    if render is not None:
+        chunk = [render(item) for item in chunk]
     if not query.get("include_totals", False):
         return chunk
     body: dict[str, Any] = {collection: chunk, "start": start, "limit": per_page}
@@ -83,15 +88,21 @@ def checkpoint_page(
     render: Callable[[T], Any],
     next_policy: NextPolicy,
 ) -> dict[str, Any]:
-    """`items` must be sorted by `key` (created stamp, id), the order the cursor walks."""
+    """`items` must be sorted by `key` (created stamp, id), the order the cursor walks: the
+    page starts after the cursor's key, found by bisection (a sequence with an
+    `index_after(key)` method, such as the store's members view, finds it itself)."""
     take = query.get("take", 50)
-    remaining = list(items)
+    start = 0
     if query.get("from"):
         after = decode_cursor(query["from"])
-        remaining = [item for item in items if key(item) > after]
-    chunk = remaining[:take]
+        index_after = getattr(items, "index_after", None)
+        if index_after is not None:
+            start = index_after(after)
+        else:
+            start = bisect.bisect_right(items, after, key=key)
+    chunk = list(items[start : start + take])
     body: dict[str, Any] = {collection: [render(item) for item in chunk]}
-    has_more = len(remaining) > take
+    has_more = len(items) - start > take
     if chunk and (has_more or next_policy == "nonempty"):
         body["next"] = encode_cursor(*key(chunk[-1]))
     return body

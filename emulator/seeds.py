@@ -7,14 +7,32 @@ Format (every list optional):
   "roles": [{"id", "name", "description"}],
   "users": [{"user_id", "email", "name", ...any Auth0 user field}],
   "organizations": [{"id", "name", "display_name", "branding", "metadata",
-                     "members": [{"user_id", "roles": ["rol_…"]}]}],
+                     "members": [{"user_id", "roles": ["rol_…"]}],
+                     "generated_members": {"count": 100000, "roles": ["rol_…"],
+                                           "email_domain": "big.example.com"}}],
   "user_roles": {"<user_id>": ["rol_…"]}
 }
+
+`generated_members` describes a big organization compactly: `count` users are created and made
+members (after the listed `members`, oldest first in index order), each holding `roles` (default
+none). They are deterministic: member i (from 0) has the e-mail `member<i>@<email_domain>`
+(default domain `<organization name>.example.com`), the user id `auth0|` + the first 24 hex
+digits of the SHA-256 of that e-mail, and the name `Member <i>`; `generated_member(...)` gives
+the same user. Seed users are created first, so a generated e-mail that a listed user already
+has makes the seed not fit (as a second user with one e-mail does).
+
+Loading costs time linear in the seed (e-mail, organization-name and role-name uniqueness use
+indexes): 20,000 users load in a fraction of a second, a 100,000-member organization in a few
+seconds (bench/emulator_scale.py measures both).
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .store import Client, Tenant
@@ -82,7 +100,7 @@ DEMO_CLIENTS = [
 
 def load(tenant: Tenant, seed: dict[str, Any]) -> None:
     """Replace the tenant's data with the seed's."""
-    with tenant.lock:
+    with tenant.lock, _gc_paused():
         tenant.clear()
         for spec in seed.get("clients", []):
             client = Client.from_spec(spec)
@@ -101,12 +119,53 @@ def load(tenant: Tenant, seed: dict[str, Any]) -> None:
                 metadata=org.get("metadata"),
                 org_id=org.get("id"),
             )
-            for member in org.get("members", []):
-                tenant.add_members(created.id, [member["user_id"]])
-                if member.get("roles"):
-                    tenant.assign_member_roles(created.id, member["user_id"], member["roles"])
+            tenant.seed_members(
+                created.id, ((m["user_id"], m.get("roles")) for m in org.get("members", []))
+            )
+            if org.get("generated_members") is not None:
+                _generate_members(tenant, created.id, org["name"], org["generated_members"])
         for user_id, role_ids in seed.get("user_roles", {}).items():
             tenant.assign_user_roles(user_id, role_ids)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading creates objects by the hundred thousand, none of them garbage: the cyclic
+    collector would walk the growing heap again and again for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def generated_member(org_name: str, index: int, email_domain: str | None = None) -> dict[str, Any]:
+    """Member `index` of an organization's `generated_members` (the user as seeded)."""
+    email = f"member{index}@{email_domain or f'{org_name}.example.com'}"
+    return {
+        "user_id": "auth0|" + hashlib.sha256(email.encode()).hexdigest()[:24],
+        "email": email,
+        "email_verified": True,
+        "name": f"Member {index}",
+    }
+
+
+def _generate_members(tenant: Tenant, org_id: str, org_name: str, spec: dict[str, Any]) -> None:
+    if not isinstance(spec, dict) or set(spec) - {"count", "roles", "email_domain"}:
+        raise ValueError('generated_members is {"count", "roles"?, "email_domain"?}')
+    count = spec.get("count")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise ValueError("generated_members.count must be a whole number, 0 or more")
+    roles = list(spec.get("roles") or [])
+    tenant.check_roles_exist(roles)
+    domain = spec.get("email_domain")
+    user_ids = [
+        tenant.add_user(generated_member(org_name, index, domain))["user_id"]
+        for index in range(count)
+    ]
+    tenant.seed_members(org_id, ((user_id, roles) for user_id in user_ids))
 
 
 def dump(tenant: Tenant) -> dict[str, Any]:
