@@ -5,26 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
 
+from . import holders, member_cache
 from .auth0_mgmt import Member, Organization, Page, Role, User, all_pages, errors, get_client
 from .ids import check_org_id, check_user_id
+from .member_cache import MemberDetail
 from .remembered import remember
 
 ROLE_CATALOGUE_KEY = "adminportal:role-catalogue"
 ROLE_CATALOGUE_SECONDS = 60
 PAGE_SIZE = 50  # Auth0's public-cloud maximum for some lists; never ask for more
-
-
-@dataclass(frozen=True)
-class MemberDetail:
-    organization: Organization
-    user: User
-    roles: tuple[Role, ...]
 
 
 def organization_list(
@@ -54,11 +49,15 @@ def organization_find(*, id_or_name: str) -> Organization:
 
 
 def member_list(*, org_id: str, cursor: str | None = None, take: int = PAGE_SIZE) -> Page[Member]:
-    """One page of members with their organization roles: one API call."""
-    return get_client().list_members(check_org_id(org_id), cursor=cursor, take=take)
+    """One page of members with their organization roles: one API call. What it shows is kept
+    for the member pages opened from it (profiles) and the protected-role index."""
+    page = get_client().list_members(check_org_id(org_id), cursor=cursor, take=take)
+    _seen(org_id, page.items)
+    return page
 
 
 def member_roles_list(*, org_id: str, user_id: str) -> tuple[Role, ...]:
+    """A member's roles in the organization, read afresh (Auth0 answers this consistently)."""
     client = get_client()
     check_org_id(org_id)
     check_user_id(user_id)
@@ -68,7 +67,9 @@ def member_roles_list(*, org_id: str, user_id: str) -> tuple[Role, ...]:
 
 
 def member_get(*, organization: Organization, user_id: str) -> MemberDetail:
-    """A member of an organization with their roles there; MemberNotFound if not a member.
+    """A member of an organization with their roles there, read afresh: their organizations
+    (membership) and roles, two calls; their profile as read lately, else a third.
+    MemberNotFound if not a member.
 
     `organization` is fetched, and checked to be in the staff member's reach, first: whether
     someone belongs to an organization out of reach must not show. The error names only the id
@@ -76,16 +77,49 @@ def member_get(*, organization: Organization, user_id: str) -> MemberDetail:
     client = get_client()
     check_user_id(user_id)
     try:
-        user = client.get_user(user_id)
+        memberships = all_pages(
+            lambda page, size: client.list_user_organizations(user_id, page=page, per_page=size)
+        )
     except errors.UserNotFound as exc:
         raise errors.MemberNotFound(f"{user_id} is not a user of this tenant.") from exc
-    memberships = all_pages(
-        lambda page, size: client.list_user_organizations(user_id, page=page, per_page=size)
-    )
     if organization.id not in {org.id for org in memberships}:
         raise errors.MemberNotFound(f"{user_id} is not a member of {organization.label}.")
+    user = member_cache.recall_profile(user_id, organization.id) or user_get(user_id=user_id)
     roles = member_roles_list(org_id=organization.id, user_id=user_id)
-    return MemberDetail(organization, user, roles)
+    holders.note_roles(organization.id, user_id, roles)
+    detail = MemberDetail(organization, user, roles)
+    member_cache.remember_member(detail)
+    return detail
+
+
+def member_recalled(*, organization: Organization, user_id: str) -> MemberDetail:
+    """The member as a page showed them moments ago (for its confirmations and refreshes),
+    else member_get."""
+    check_user_id(user_id)
+    recalled = member_cache.recall_member(organization.id, user_id)
+    return recalled or member_get(organization=organization, user_id=user_id)
+
+
+@dataclass(frozen=True)
+class ListedPage:
+    """A members page: its checkpoint cursor (None for the first) and size."""
+
+    cursor: str | None
+    size: int
+
+
+def members_on_page(
+    *, org_id: str, user_ids: list[str], cursor: str | None, take: int
+) -> dict[str, Member] | None:
+    """The named members as the members page they were picked from lists them (one call), or
+    None when one of them is not on it any more."""
+    check_org_id(org_id)
+    for user_id in user_ids:
+        check_user_id(user_id)
+    listed = {m.user_id: m for m in member_list(org_id=org_id, cursor=cursor, take=take)}
+    if any(user_id not in listed for user_id in user_ids):
+        return None
+    return {user_id: listed[user_id] for user_id in user_ids}
 
 
 def role_list() -> tuple[Role, ...]:
@@ -100,7 +134,15 @@ def role_list() -> tuple[Role, ...]:
 
 
 def user_get(*, user_id: str) -> User:
-    return get_client().get_user(check_user_id(user_id))
+    user = get_client().get_user(check_user_id(user_id))
+    member_cache.remember_profile(user)
+    return user
+
+
+def user_profile(*, user_id: str, org_id: str = "") -> User:
+    """The user's profile as read (or listed in `org_id`) lately, else read now."""
+    check_user_id(user_id)
+    return member_cache.recall_profile(user_id, org_id) or user_get(user_id=user_id)
 
 
 def user_roles_list(*, user_id: str) -> tuple[Role, ...]:
@@ -182,7 +224,8 @@ def organization_search(
 
 def member_search(*, org_id: str, text: str) -> Page[Member]:
     """Members of the organization whose name, e-mail or nickname starts with each word of
-    `text` (user search, then their roles): at most MEMBER_SEARCH_LIMIT + 1 calls."""
+    `text`: one user search. A single hit comes with their roles (a second call); with more,
+    each hit's roles are one click away (a call each would cost MEMBER_SEARCH_LIMIT calls)."""
     client = get_client()
     check_org_id(org_id)
     clauses = []
@@ -196,15 +239,12 @@ def member_search(*, org_id: str, text: str) -> Page[Member]:
     q = f'organization_id:"{org_id}" AND ' + " AND ".join(clauses)
     users = client.search_users(q, per_page=MEMBER_SEARCH_LIMIT)
     members = tuple(
-        Member(
-            user_id=u.user_id,
-            name=u.name,
-            email=u.email,
-            picture=u.picture,
-            roles=member_roles_list(org_id=org_id, user_id=u.user_id),
-        )
+        Member(user_id=u.user_id, name=u.name, email=u.email, picture=u.picture, roles_shown=False)
         for u in users.items
     )
+    if len(members) == 1:
+        roles = member_roles_list(org_id=org_id, user_id=members[0].user_id)
+        members = (replace(members[0], roles=roles, roles_shown=True),)
     return Page(items=members, total=users.total, limit=MEMBER_SEARCH_LIMIT)
 
 
@@ -245,6 +285,11 @@ def user_organizations_list(*, user_id: str) -> tuple[Organization, ...]:
     return all_pages(
         lambda page, size: client.list_user_organizations(user_id, page=page, per_page=size)
     )
+
+
+def _seen(org_id: str, members: tuple[Member, ...]) -> None:
+    member_cache.remember_listed(org_id, members)
+    holders.note_listed(org_id, members)
 
 
 def _lucene_quoted(value: str) -> str:
