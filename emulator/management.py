@@ -128,22 +128,20 @@ def organizations_list(call: Call) -> Reply:
             "include_client_association_for": Str(),
         }
     )
-    orgs = list(call.tenant.organizations.values())
-
-    def key(o: Organization) -> tuple[int, str]:
-        return (o.created_us, o.id)
-
+    orgs: Sequence[Organization]
     if paging.is_checkpoint(query):
-        orgs.sort(key=key)  # already in this order (creation stamps): a linear pass
-    elif query.get("sort"):
-        field_name, direction = query["sort"].split(":")
-        attr = "created_us" if field_name == "created_at" else field_name
-        orgs.sort(key=lambda o: getattr(o, attr) or "", reverse=direction == "-1")
+        orgs = call.tenant.organizations_view()  # in (created_us, id) order: no copy, no sort
+    else:
+        orgs = list(call.tenant.organizations.values())
+        if query.get("sort"):
+            field_name, direction = query["sort"].split(":")
+            attr = "created_us" if field_name == "created_at" else field_name
+            orgs.sort(key=lambda o: getattr(o, attr) or "", reverse=direction == "-1")
     return list_collection(
         call,
         orgs,
         "organizations",
-        key=key,
+        key=lambda o: (o.created_us, o.id),
         render=Organization.to_json,
         next_policy="more",
         query=query,

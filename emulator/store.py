@@ -4,12 +4,15 @@ Everything lives in memory behind one lock; a change is visible to the next read
 the tenant is told to lag like Auth0 does (a removed member stays in the members list for
 `member_removal_lag` seconds).
 
-Costs do not grow with the tenant on the paths the dashboard uses: each organization keeps its
-members in a list ordered by (created_us, user_id), maintained on add/remove with bisection, so
-a members page finds its start by bisection and never sorts; lagging removals wait in a small
-heap per organization; e-mail, organization-name and role-name uniqueness use indexes, and a
-user's organizations come from a user -> organizations index. Deleting a role still walks the
-role assignments (a rare administrative call).
+A page of members, a member's roles, a user and a user's organizations cost the same at any
+organization or tenant size: each organization keeps its members in a list ordered by
+(created_us, user_id), maintained on add/remove with bisection, so a members page finds its
+start by bisection and never sorts; lagging removals wait in a small heap per organization.
+The organizations are kept in the same (created_us, id) order for checkpoint paging. E-mail,
+organization-name and role-name uniqueness use indexes, and a user's organizations come from a
+user -> organizations index. Still linear in the tenant: user search (`q`) and the sign-in
+page's e-mail lookup, the offset-paged organizations list (a copy of the list), deleting a
+role, and dumping the state.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import time
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from . import errors
 
@@ -98,7 +101,8 @@ class Membership:
     roles_at_removal: list[str] = field(default_factory=list)
 
 
-MemberKey = tuple[int, str]
+Key = tuple[int, str]  # (created_us, id): the order of the members and organizations lists
+T = TypeVar("T")
 
 
 class OrgMembers:
@@ -111,7 +115,7 @@ class OrgMembers:
 
     def __init__(self) -> None:
         self.by_user: dict[str, Membership] = {}
-        self.order: list[MemberKey] = []
+        self.order: list[Key] = []
         self.pending: list[tuple[float, int, str]] = []
 
     def __len__(self) -> int:
@@ -133,10 +137,7 @@ class OrgMembers:
     def discard(self, user_id: str) -> Membership | None:
         membership = self.by_user.pop(user_id, None)
         if membership is not None:
-            key = (membership.created_us, membership.user_id)
-            index = bisect_left(self.order, key)
-            if index < len(self.order) and self.order[index] == key:
-                del self.order[index]
+            _remove_key(self.order, (membership.created_us, membership.user_id))
         return membership
 
     def mark_removed(self, membership: Membership, now: float, roles: list[str]) -> None:
@@ -160,41 +161,43 @@ class OrgMembers:
                 gone.append(user_id)
         return gone
 
-    def view(self) -> MembersView:
-        return MembersView(self)
+    def view(self) -> OrderedView[Membership]:
+        return OrderedView(self.order, self.by_user)
 
 
-class MembersView(Sequence[Membership]):
-    """The members list in order, as a sequence read without copying: indexing and slicing
-    cost what they return, `index_after` finds a cursor's place by bisection."""
+class OrderedView(Sequence[T]):
+    """Items in the order of a sorted list of (created_us, id) keys, read without copying:
+    indexing and slicing cost what they return, `index_after` finds a cursor's place by
+    bisection. Read it under the tenant's lock."""
 
-    __slots__ = ("_members",)
+    __slots__ = ("_by_id", "_order")
 
-    def __init__(self, members: OrgMembers) -> None:
-        self._members = members
+    def __init__(self, order: list[Key], by_id: dict[str, T]) -> None:
+        self._order = order
+        self._by_id = by_id
 
     def __len__(self) -> int:
-        return len(self._members.order)
+        return len(self._order)
 
     @overload
-    def __getitem__(self, index: int) -> Membership: ...
+    def __getitem__(self, index: int) -> T: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[Membership]: ...
+    def __getitem__(self, index: slice) -> list[T]: ...
 
-    def __getitem__(self, index: int | slice) -> Membership | list[Membership]:
-        by_user = self._members.by_user
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        by_id = self._by_id
         if isinstance(index, slice):
-            return [by_user[user_id] for _, user_id in self._members.order[index]]
-        return by_user[self._members.order[index][1]]
+            return [by_id[item_id] for _, item_id in self._order[index]]
+        return by_id[self._order[index][1]]
 
-    def __iter__(self) -> Iterator[Membership]:
-        by_user = self._members.by_user
-        return (by_user[user_id] for _, user_id in self._members.order)
+    def __iter__(self) -> Iterator[T]:
+        by_id = self._by_id
+        return (by_id[item_id] for _, item_id in self._order)
 
-    def index_after(self, key: MemberKey) -> int:
-        """The position of the first member whose (created_us, user_id) is after `key`."""
-        return bisect_right(self._members.order, key)
+    def index_after(self, key: Key) -> int:
+        """The position of the first item whose (created_us, id) is after `key`."""
+        return bisect_right(self._order, key)
 
 
 @dataclass
@@ -264,6 +267,7 @@ class Tenant:
             self.user_orgs: dict[str, set[str]] = {}  # user -> orgs with a membership record
             self.user_role_orgs: dict[str, set[str]] = {}  # user -> orgs in member_roles
             self.org_seq: dict[str, int] = {}  # creation order of organizations
+            self.org_order: list[Key] = []  # (created_us, id), sorted: the checkpoint order
             self._next_org_seq = 0
 
     # --- organizations ------------------------------------------------------------------------
@@ -295,7 +299,9 @@ class Tenant:
             if replaced is not None:  # the same id again: the new organization replaces it
                 self.org_ids_by_name.pop(replaced.name, None)
                 self._forget_members(org.id)
+                _remove_key(self.org_order, (replaced.created_us, replaced.id))
             self.organizations[org.id] = org
+            insort(self.org_order, (org.created_us, org.id))
             self.org_ids_by_name[name] = org.id
             self.memberships[org.id] = OrgMembers()
             self.org_seq[org.id] = self._next_org_seq
@@ -308,6 +314,10 @@ class Tenant:
             raise errors.organization_not_found()
         return org
 
+    def organizations_view(self) -> OrderedView[Organization]:
+        """Organizations ordered by (created_us, id), the checkpoint order, without a copy."""
+        return OrderedView(self.org_order, self.organizations)
+
     def organization_by_name(self, name: str) -> Organization:
         org_id = self.org_ids_by_name.get(name)
         if org_id is None:
@@ -318,6 +328,7 @@ class Tenant:
         with self.lock:
             org = self.organization(org_id)
             del self.organizations[org_id]
+            _remove_key(self.org_order, (org.created_us, org.id))
             if self.org_ids_by_name.get(org.name) == org_id:
                 del self.org_ids_by_name[org.name]
             self.org_seq.pop(org_id, None)
@@ -543,7 +554,7 @@ class Tenant:
         membership = members.get(user_id) if members is not None else None
         return membership is not None and membership.removed_at is None
 
-    def members_view(self, org_id: str) -> MembersView:
+    def members_view(self, org_id: str) -> OrderedView[Membership]:
         """Members as the (eventually consistent) members list shows them, oldest first: a
         view in order (no copy, no sort); read it under the tenant's lock."""
         with self.lock:
@@ -626,3 +637,10 @@ def _unlink(index: dict[str, set[str]], key: str, value: str) -> None:
         values.discard(value)
         if not values:
             del index[key]
+
+
+def _remove_key(order: list[Key], key: Key) -> None:
+    """Remove `key` from the sorted list `order` (found by bisection), if it is there."""
+    index = bisect_left(order, key)
+    if index < len(order) and order[index] == key:
+        del order[index]

@@ -296,6 +296,27 @@ def test_deleting_a_user_whose_removal_lags_takes_them_out_at_once(api, big):
     assert ids(walk(api)) == [u for u in order if u != order[60]]
 
 
+# --- walking many organizations -----------------------------------------------------------------
+
+
+def test_an_organizations_walk_sees_each_once_in_creation_order_while_they_change(api, emulator):
+    names = [f"tenant-org-{index:04d}" for index in range(250)]
+    emulator.load_seed(
+        {"clients": DEMO_CLIENTS, "organizations": [{"name": name} for name in names]}
+    )
+    seen: list[str] = []
+    body = api("GET", "/organizations", params={"take": 100}).json()
+    seen += [o["name"] for o in body["organizations"]]
+    unseen = api("GET", "/organizations/name/tenant-org-0150").json()["id"]
+    api("DELETE", f"/organizations/{unseen}")
+    api("POST", "/organizations", json={"name": "late-org"})
+    while "next" in body:  # the organizations list omits next on its last page
+        body = api("GET", "/organizations", params={"take": 100, "from": body["next"]}).json()
+        seen += [o["name"] for o in body["organizations"]]
+
+    assert seen == [n for n in names if n != "tenant-org-0150"] + ["late-org"]
+
+
 # --- a user's organizations -----------------------------------------------------------------------
 
 
