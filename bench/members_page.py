@@ -1,10 +1,12 @@
-"""Members with their roles, one page: adminportal's one call (fields=roles) against the
-common approach of listing members and then fetching each member's roles (1 + N calls), side
-by side in one run, against the emulator with a fixed latency per answer.
+"""Members with their roles, one page: adminportal's one call (fields=roles) against the peer,
+Auth0's own SDK (auth0-python 6.8.0) used the common way: list the members, then fetch each
+member's roles (1 + N calls). Side by side in one run, against the emulator with a fixed latency
+per answer.
 
     .venv/bin/python bench/members_page.py [--latency 0.02] [--rounds 5]
 
-Prints calls per page and the median time per page for both, and their ratios.
+Prints calls per page and the median time per page for both, and their ratios. ./bench/run
+runs the same comparison (`compare`) against its own emulator process.
 """
 
 from __future__ import annotations
@@ -13,15 +15,22 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from auth0.management import Auth0  # noqa: E402
 
 from emulator import Emulator, serve_in_thread  # noqa: E402
 from emulator.control_client import ControlClient  # noqa: E402
 from emulator.seeds import DEMO_CLIENTS  # noqa: E402
 from orgs.auth0_mgmt.client import ManagementClient, new_session  # noqa: E402
 from orgs.auth0_mgmt.tokens import StaticToken  # noqa: E402
+
+ORG_ID = "org_Bench0000000001"
+SIZES = (10, 25, 50)
 
 
 def seed(members: int) -> dict:
@@ -38,34 +47,89 @@ def seed(members: int) -> dict:
         "clients": DEMO_CLIENTS,
         "roles": roles,
         "users": users,
-        "organizations": [{"id": "org_Bench0000000001", "name": "bench", "members": org_members}],
+        "organizations": [{"id": ORG_ID, "name": "bench", "members": org_members}],
     }
 
 
-def one_call(client: ManagementClient, size: int) -> int:
-    page = client.list_members("org_Bench0000000001", take=size, with_roles=True)
+def adminportal_one_call(client: ManagementClient, size: int) -> int:
+    """adminportal's members page: one call, the roles embedded (fields=…,roles)."""
+    page = client.list_members(ORG_ID, take=size, with_roles=True)
     assert all(member.roles for member in page.items)
     return len(page.items)
 
 
-def one_plus_n(client: ManagementClient, size: int) -> int:
-    page = client.list_members("org_Bench0000000001", take=size, with_roles=False)
-    for member in page.items:
-        roles = client.list_member_roles("org_Bench0000000001", member.user_id, per_page=50)
+def sdk_one_plus_n(sdk: Auth0, size: int) -> int:
+    """The peer: auth0-python's members list, then each member's roles (1 + N calls)."""
+    members = sdk.organizations.members.list(ORG_ID, take=size).items or []
+    for member in members:
+        roles = sdk.organizations.members.roles.list(ORG_ID, member.user_id, per_page=50)
         assert roles.items
-    return len(page.items)
+    return len(members)
 
 
-def measure(control: ControlClient, fn, client: ManagementClient, size: int, rounds: int):  # noqa: ANN001
+@dataclass(frozen=True)
+class Result:
+    calls: int
+    seconds: float  # median per page
+
+
+@dataclass(frozen=True)
+class Row:
+    size: int
+    ours: Result
+    peer: Result
+
+
+def measure(control: ControlClient, fetch: Callable[[int], int], size: int, rounds: int) -> Result:
+    fetch(size)  # warm: connections open, token fetched
     times = []
     calls = 0
     for _ in range(rounds):
         control.clear_requests()
         started = time.perf_counter()
-        fn(client, size)
+        assert fetch(size) == size
         times.append(time.perf_counter() - started)
         calls = len(control.api_requests())
-    return calls, statistics.median(times)
+    return Result(calls, statistics.median(times))
+
+
+def compare(
+    base_url: str, *, latency: float, rounds: int, sizes: tuple[int, ...] = SIZES
+) -> list[Row]:
+    """Loads this benchmark's seed into the emulator at `base_url` (replacing its data), then
+    measures both approaches per page size with `latency` seconds added to every answer."""
+    control = ControlClient(base_url, timeout=60)
+    control.load_seed(seed(max(sizes) * 4))
+    token = control.mint_token("adminportal-demo")
+    ours = ManagementClient(base_url=base_url, tokens=StaticToken(token), session=new_session())
+    sdk = Auth0(base_url=f"{base_url}/api/v2", token=token, timeout=30)
+    control.set_latency(latency)
+    try:
+        return [
+            Row(
+                size,
+                measure(control, lambda n: adminportal_one_call(ours, n), size, rounds),
+                measure(control, lambda n: sdk_one_plus_n(sdk, n), size, rounds),
+            )
+            for size in sizes
+        ]
+    finally:
+        control.set_latency(0)
+
+
+def table(rows: list[Row]) -> list[str]:
+    header = (
+        f"{'page size':>9} | {'adminportal: calls':>18} | {'auth0-python 1+N: calls':>23} | "
+        f"{'peer/ours: calls':>16} | {'time':>5}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        lines.append(
+            f"{row.size:>9} | {row.ours.calls:>18} | {row.peer.calls:>23} | "
+            f"{row.peer.calls / row.ours.calls:>15.0f}× | "
+            f"{row.peer.seconds / row.ours.seconds:>4.1f}×"
+        )
+    return lines
 
 
 def main() -> None:
@@ -76,26 +140,12 @@ def main() -> None:
 
     emulator = Emulator(domain="bench.local", signing_key="bench-signing-key-long-enough-for-hs256")
     with serve_in_thread(emulator) as server:
-        control = ControlClient(server.url)
-        control.load_seed(seed(200))
-        control.set_latency(args.latency)
-        token = control.mint_token("adminportal-demo")
-        client = ManagementClient(
-            base_url=server.url, tokens=StaticToken(token), session=new_session()
-        )
-        print(
-            f"Members page with roles; emulator latency {args.latency * 1000:.0f} ms per answer; "
-            f"median of {args.rounds} rounds\n"
-        )
-        header = ("page size", "1 call: calls", "time", "1+N: calls", "time", "calls", "time")
-        print("{:>9} | {:>13} {:>8} | {:>10} {:>8} | ratios: {:>5} {:>5}".format(*header))
-        for size in (10, 25, 50):
-            a_calls, a_time = measure(control, one_call, client, size, args.rounds)
-            b_calls, b_time = measure(control, one_plus_n, client, size, args.rounds)
-            row = (size, a_calls, a_time * 1000, b_calls, b_time * 1000)
-            ratios = (b_calls / a_calls, b_time / a_time)
-            print("{:>9} | {:>13} {:>6.0f}ms | {:>10} {:>6.0f}ms |".format(*row), end="")
-            print("         {:>4.0f}x {:>4.1f}x".format(*ratios))
+        rows = compare(server.url, latency=args.latency, rounds=args.rounds)
+    print(
+        f"Members page with roles; emulator latency {args.latency * 1000:.0f} ms per answer; "
+        f"median of {args.rounds} rounds\n"
+    )
+    print("\n".join(table(rows)))
 
 
 if __name__ == "__main__":
