@@ -52,7 +52,8 @@ def member_list(*, org_id: str, cursor: str | None = None, take: int = PAGE_SIZE
     """One page of members with their organization roles: one API call. What it shows is kept
     for the member pages opened from it (profiles) and the protected-role index."""
     page = get_client().list_members(check_org_id(org_id), cursor=cursor, take=take)
-    _seen(org_id, page.items)
+    member_cache.remember_listed(org_id, page.items, cursor, take)
+    holders.note_listed(org_id, page.items)
     return page
 
 
@@ -93,10 +94,13 @@ def member_get(*, organization: Organization, user_id: str) -> MemberDetail:
 
 
 def member_recalled(*, organization: Organization, user_id: str) -> MemberDetail:
-    """The member as a page showed them moments ago (for its confirmations and refreshes),
-    else member_get."""
+    """The member as a page showed them moments ago (the member page, else a members page's
+    row), for its confirmations and refreshes; else member_get."""
     check_user_id(user_id)
     recalled = member_cache.recall_member(organization.id, user_id)
+    if recalled is None and (row := member_cache.recall_listed(organization.id, [user_id])):
+        member = row[user_id].member
+        recalled = MemberDetail(organization, member.as_user(), member.roles)
     return recalled or member_get(organization=organization, user_id=user_id)
 
 
@@ -120,6 +124,39 @@ def members_on_page(
     if any(user_id not in listed for user_id in user_ids):
         return None
     return {user_id: listed[user_id] for user_id in user_ids}
+
+
+def members_to_confirm(
+    *, org_id: str, user_ids: list[str], page: ListedPage | None
+) -> dict[str, Member]:
+    """Those of the named users who are members, with their roles, for a bulk preview: as the
+    members pages that showed them lately list them (no call), else their page read again, else
+    a walk of the list. Anyone else is left out, so nothing about users outside the
+    organization shows."""
+    check_org_id(org_id)
+    rows = member_cache.recall_listed(org_id, user_ids)
+    if len(rows) == len(set(user_ids)):
+        return {user_id: rows[user_id].member for user_id in user_ids}
+    on_page = page and members_on_page(
+        org_id=org_id, user_ids=user_ids, cursor=page.cursor, take=page.size
+    )
+    return on_page or members_by_id(org_id=org_id, user_ids=user_ids)
+
+
+def members_listed(*, org_id: str, user_ids: list[str]) -> dict[str, Member] | None:
+    """The named members as the members pages they were shown on list them now: one call per
+    page they came from (a members page lately showed each of them), else None."""
+    rows = member_cache.recall_listed(org_id, user_ids)
+    if len(rows) < len(set(user_ids)):
+        return None
+    found: dict[str, Member] = {}
+    for cursor, take in dict.fromkeys((row.cursor, row.take) for row in rows.values()):
+        wanted = [u for u in user_ids if (rows[u].cursor, rows[u].take) == (cursor, take)]
+        listed = members_on_page(org_id=org_id, user_ids=wanted, cursor=cursor, take=take)
+        if listed is None:
+            return None
+        found.update(listed)
+    return {user_id: found[user_id] for user_id in user_ids}
 
 
 def role_list() -> tuple[Role, ...]:
@@ -285,11 +322,6 @@ def user_organizations_list(*, user_id: str) -> tuple[Organization, ...]:
     return all_pages(
         lambda page, size: client.list_user_organizations(user_id, page=page, per_page=size)
     )
-
-
-def _seen(org_id: str, members: tuple[Member, ...]) -> None:
-    member_cache.remember_listed(org_id, members)
-    holders.note_listed(org_id, members)
 
 
 def _lucene_quoted(value: str) -> str:

@@ -44,7 +44,8 @@ def members_remove(
     (MemberNotFound, naming only the id given) before anything is written.
 
     `page`: the members page (cursor, size) they were picked from, read again (one call) for
-    their roles; without it one member is read directly and several by a walk of the list."""
+    their roles; without it one member's roles are read directly, and several are read again
+    from the members pages that showed them lately (else by a walk of the list)."""
     with audit.attempt(
         actor=actor,
         action=Action.MEMBERS_REMOVE,
@@ -223,10 +224,15 @@ def _roles(role_ids: list[str]) -> list[Role]:
     return [by_id[r] for r in role_ids]
 
 
-def _member_now(organization: Organization, user_id: str) -> MemberDetail:
-    """A member, their membership as a page showed it moments ago (else read now), and their
-    roles read now."""
+def _member_now(
+    organization: Organization, user_id: str, *, listed_will_do: bool = False
+) -> MemberDetail:
+    """A member: their membership as the member page showed it moments ago (or, when
+    `listed_will_do`, as a members page listed them), else read now; their roles read now."""
     recalled = member_cache.recall_member(organization.id, user_id)
+    if recalled is None and listed_will_do:
+        row = member_cache.recall_listed(organization.id, [user_id]).get(user_id)
+        recalled = row and MemberDetail(organization, row.member.as_user(), row.member.roles)
     if recalled is None:
         return selectors.member_get(organization=organization, user_id=user_id)
     roles = selectors.member_roles_list(org_id=organization.id, user_id=user_id)
@@ -254,8 +260,8 @@ def _members_to_remove(
         )
         if listed is not None:
             return listed
-    if len(user_ids) == 1:
-        detail = _member_now(organization, user_ids[0])
+    if len(user_ids) == 1:  # removing someone no longer a member changes nothing: listed will do
+        detail = _member_now(organization, user_ids[0], listed_will_do=True)
         user = detail.user
         member = Member(
             user_id=user.user_id,
@@ -265,7 +271,9 @@ def _members_to_remove(
             roles=detail.roles,
         )
         return {member.user_id: member}
-    found = selectors.members_by_id(org_id=organization.id, user_ids=user_ids)
+    found = selectors.members_listed(
+        org_id=organization.id, user_ids=user_ids
+    ) or selectors.members_by_id(org_id=organization.id, user_ids=user_ids)
     strangers = [user_id for user_id in user_ids if user_id not in found]
     if strangers:
         are = "is not a member" if len(strangers) == 1 else "are not members"

@@ -226,12 +226,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
     try:
         organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
         check_user_ids(user_ids)
-        members = (
-            page
-            and selectors.members_on_page(
-                org_id=org_id, user_ids=user_ids, cursor=page.cursor, take=page.size
-            )
-        ) or selectors.members_by_id(org_id=org_id, user_ids=user_ids)
+        members = selectors.members_to_confirm(org_id=org_id, user_ids=user_ids, page=page)
     except errors.Auth0Error as exc:
         return cannot(
             request,
