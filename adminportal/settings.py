@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.StaffLoginRequiredMiddleware",
+    "orgs.middleware.StaffPermissionsMiddleware",
     "orgs.middleware.HtmxMessagesMiddleware",
     "orgs.middleware.Auth0DeadlineMiddleware",
     "axes.middleware.AxesMiddleware",

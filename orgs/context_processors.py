@@ -1,16 +1,35 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
 
-from .access import reaches_all, role_of
+from .access import reaches_all
+from .staff_permissions import staff_role
+
+LINKS = ("orgs:organization_list", "orgs:organization_jump", "orgs:activity", "orgs:staff_list")
+_links: dict[str, dict[str, str]] = {}
 
 
 def staff(request: HttpRequest) -> dict[str, object]:
-    """The signed-in staff member's role, for the header; whether single sign-on is offered."""
+    """The signed-in staff member's role, for the header; whether single sign-on is offered;
+    and the addresses the header and the organization list link to."""
     user = getattr(request, "user", None)
     return {
-        "staff_role": role_of(user) if user is not None else None,
+        "staff_role": staff_role(user) if user is not None else None,
         "manages_staff": user is not None
         and user.has_perm("orgs.manage_staff")
         and reaches_all(user),
         "sso_enabled": settings.SSO_ENABLED,
+        "links": links(),
     }
+
+
+def links() -> dict[str, str]:
+    """{name: address} of LINKS and the sign-out, reversed once per script prefix (the same
+    for every request of a deployment), not on every page."""
+    prefix = get_script_prefix()
+    found = _links.get(prefix)
+    if found is None:
+        found = {name.partition(":")[2]: reverse(name) for name in LINKS}
+        found["logout"] = reverse("logout")
+        _links[prefix] = found
+    return found
