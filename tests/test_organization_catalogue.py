@@ -295,3 +295,39 @@ def test_a_stale_catalogue_is_served_while_one_walk_reads_the_new_one(
     fresh = client.get(LIST, {"q": "newco"}, headers=HX)
     assert len(org_ids_in(fresh)) == 1
     assert walk_calls(auth0) == walked
+
+
+# --- reach over the whole catalogue ----------------------------------------------------------
+
+
+def test_reach_of_answers_as_reaches_for_every_organization(make_staff):
+    from django.contrib.auth import get_user_model
+
+    from orgs.access import reach_of, reaches
+    from orgs.auth0_mgmt import Organization
+
+    organizations = [
+        Organization(id="org_a", name="a", metadata={"region": "eu", "plan": "pro"}),
+        Organization(id="org_b", name="b", metadata={"region": "eu"}),
+        Organization(id="org_c", name="c", metadata={"region": "us", "plan": "pro"}),
+        Organization(id="org_d", name="d", metadata={}),
+    ]
+    nobody = get_user_model().objects.create_user("no-role", password="pw-for-tests-only")
+    staff = [
+        make_staff("everything", "Viewer"),
+        make_staff("listed", "Support", all_organizations=False, organization_ids=["org_c"]),
+        make_staff("eu", "Admin", all_organizations=False, organization_rule="region=eu"),
+        make_staff(
+            "eu-pro",
+            "Viewer",
+            all_organizations=False,
+            organization_ids=["org_d"],
+            organization_rule="region=eu, plan=pro",
+        ),
+        make_staff("none", "Viewer", all_organizations=False),
+        nobody,  # no role and no reach recorded
+    ]
+    for person in staff:
+        reach = reach_of(person)
+        assert [reach(o) for o in organizations] == [reaches(person, o) for o in organizations]
+    assert [reach_of(staff[3])(o) for o in organizations] == [True, False, False, True]

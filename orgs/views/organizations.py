@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
-from ..access import check_reach, reaches, reaches_all, reaches_id
+from ..access import check_reach, reach_of, reaches_all, reaches_id
 from ..auth0_mgmt import Organization, Page, errors
 from ..feedback import report
 from ..forms import PAGE_SIZES, OrganizationListForm
@@ -51,7 +51,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
                 page=state["page"] - 1,
                 per_page=state["per_page"],
                 sort=state["sort"],
-                include=None if reaches_all(user) else (lambda org: reaches(user, org)),
+                include=None if reaches_all(user) else reach_of(user),
             )
             context.update(searched=True, catalogue_read_at=read_at)
         else:
