@@ -139,7 +139,7 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     try:
         if not request.htmx:
             context["organization"] = check_reach(
-                request.user, selectors.organization_get(org_id=org_id)
+                request.user, selectors.organization_get_cached(org_id=org_id)
             )
         elif not reaches_id(
             request.user, org_id, lambda: selectors.organization_get_cached(org_id=org_id)
@@ -190,6 +190,7 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
         rows=[(member, member.user_id in pending) for member in page],
         pending=bool(pending) and not search,  # a search is not re-run every few seconds
         page_number=page_number,
+        page_cursor=trail[-1] if trail else "",  # which page a bulk removal picks from
         refresh_url=at(trail, page_number, search),
         first_url=at([], 1) if page_number > 2 else None,
         previous_url=at(trail[:-1], page_number - 1) if page_number > 1 and has_previous else None,
