@@ -185,3 +185,52 @@ def test_header_links_are_the_reversed_addresses(auth0, client):
     for name in ("orgs:organization_list", "orgs:activity", "orgs:staff_list", "logout"):
         assert f'"{reverse(name)}"' in page
     assert f'action="{reverse("orgs:organization_jump")}"' in page
+
+
+# --- sessions, read with one plain query -------------------------------------------------------
+
+
+def test_sessions_are_django_s_database_sessions_read_with_one_query(
+    admin_staff, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from orgs.sessions import SessionStore
+
+    assert settings.SESSION_ENGINE == "orgs.sessions"
+    theirs = DjangoStore()
+    theirs["who"] = "admin"
+    theirs.create()
+
+    ours = SessionStore(theirs.session_key)
+    with django_assert_num_queries(1):
+        assert ours["who"] == "admin"
+    assert DjangoStore(ours.session_key).load() == {"who": "admin"}
+
+    Session.objects.filter(pk=theirs.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    expired = SessionStore(theirs.session_key)
+    assert expired.load() == {} and expired.session_key is None  # as Django's: a new one
+    assert SessionStore("no-such-session-key").load() == {}
+
+
+def test_an_expired_or_deleted_session_signs_out(auth0, admin_staff):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    browser = signed_in(admin_staff)
+    assert browser.get(LIST).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert browser.get(LIST).status_code == 302  # to the sign-in page
+
+    browser = signed_in(admin_staff)
+    Session.objects.all().delete()  # signed out elsewhere
+    assert browser.get(LIST).status_code == 302
