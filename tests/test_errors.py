@@ -14,8 +14,7 @@ import pytest
 from orgs import services
 from orgs.auth0_mgmt import errors, get_client
 from orgs.models import AuditEvent
-from tests.seeds import small_seed
-from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
+from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS, small_seed
 
 ACME = ORG_IDS["acme"]
 BEN = USER_IDS["ben"]

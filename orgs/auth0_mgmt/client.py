@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -398,8 +399,15 @@ class ManagementClient:
             )
 
 
-def new_session(pool_size: int = 10) -> requests.Session:
+def new_session(pool_size: int = 10, base_url: str = "") -> requests.Session:
+    """A pooled session. The environment (proxies for `base_url`, a CA bundle) is read once
+    here, not by requests on every call (about a tenth of a page's CPU)."""
     session = requests.Session()
+    session.trust_env = False
+    if base_url:
+        session.proxies = requests.utils.get_environ_proxies(base_url)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    session.verify = bundle or True
     session.headers.update({"Accept": "application/json", "User-Agent": "adminportal/0.1"})
     adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)

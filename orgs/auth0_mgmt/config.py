@@ -48,7 +48,7 @@ def get_client() -> ManagementClient:
 def _client_for(config: ClientConfig) -> ManagementClient:
     if not config.base_url or not config.audience:
         raise ImproperlyConfigured("Set AUTH0_DOMAIN (and AUTH0_BASE_URL for the emulator).")
-    session = new_session()
+    session = new_session(base_url=config.base_url)
     tokens: TokenSource
     if config.client_id and config.client_secret:
         tokens = ClientCredentialsTokens(
