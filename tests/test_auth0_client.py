@@ -457,3 +457,17 @@ def test_the_shared_token_is_encrypted_in_the_cache(auth0, settings):
     _client_for.cache_clear()
     get_client().get_organization(ACME)
     assert len(token_requests(auth0)) == 2  # it fetched its own instead of failing
+
+
+def test_the_session_reads_proxies_and_the_ca_bundle_once(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/adminportal-ca.pem")
+
+    tenant = new_session(base_url="https://travel0.us.auth0.com")
+    local = new_session(base_url="http://127.0.0.1:8765")
+
+    assert tenant.trust_env is False  # not read again on every call
+    assert tenant.proxies["https"] == "http://proxy.example.com:3128"
+    assert tenant.verify == "/etc/ssl/adminportal-ca.pem"
+    assert "http" not in local.proxies and "https" not in local.proxies
