@@ -106,11 +106,6 @@ def protected_at_stake(removing: dict[str, list[Role]]) -> dict[str, str]:
     }
 
 
-def holds_protected(member: Member) -> bool:
-    """Whether the members list shows them with a protected role (a candidate holder)."""
-    return bool(holders.protected_of(member.roles))
-
-
 @contextmanager
 def keeping_protected_holders(org_id: str, removing: dict[str, list[Role]]) -> Iterator[None]:
     """Around the write that takes roles or memberships away: when a protected role is at stake,

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .auth0_mgmt import Member, Role, get_client
@@ -80,8 +81,11 @@ def note_listed(org_id: str, members: Iterable[Member]) -> None:
     if new:
         leaving = recently_removed(org_id)
         new = {key: name for key, name in new.items() if key[0] not in leaving}
-    for user_id, role_id in stale:
-        ProtectedRoleHolder.objects.filter(org_id=org_id, user_id=user_id, role_id=role_id).delete()
+    if stale:
+        pairs = Q()
+        for user_id, role_id in stale:
+            pairs |= Q(user_id=user_id, role_id=role_id)
+        ProtectedRoleHolder.objects.filter(pairs, org_id=org_id).delete()
     if new:
         ProtectedRoleHolder.objects.bulk_create(
             [

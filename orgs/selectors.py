@@ -4,7 +4,7 @@ they return typed values and let the auth0_mgmt errors propagate."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -285,35 +285,23 @@ def member_search(*, org_id: str, text: str) -> Page[Member]:
     return Page(items=members, total=users.total, limit=MEMBER_SEARCH_LIMIT)
 
 
-def members_walk(
-    *, org_id: str, user_ids: list[str]
-) -> tuple[dict[str, Member], list[Member], Iterator[Member]]:
-    """One walk of the members list until all the named users are seen: those found (with
-    their roles there), the other members passed on the way, and the rest of the walk, unread.
-    Anyone named who is not a member is simply not found."""
+def members_by_id(*, org_id: str, user_ids: list[str]) -> dict[str, Member]:
+    """Those of the named users who are members of the organization, with their roles there: a
+    walk of the members list until all of them are seen. Anyone else is left out, so nothing
+    about users outside the organization shows."""
     check_org_id(org_id)
     for user_id in user_ids:
         check_user_id(user_id)
     wanted = set(user_ids)
     found: dict[str, Member] = {}
-    passed: list[Member] = []
-    walk = get_client().iter_members(org_id, take=100)  # nothing is read until iterated
-    if wanted:
-        for member in walk:
-            if member.user_id not in wanted:
-                passed.append(member)
-                continue
+    if not wanted:
+        return found
+    for member in get_client().iter_members(org_id, take=100):
+        if member.user_id in wanted:
             found[member.user_id] = member
             if len(found) == len(wanted):
                 break
-    return found, passed, walk
-
-
-def members_by_id(*, org_id: str, user_ids: list[str]) -> dict[str, Member]:
-    """Those of the named users who are members of the organization, with their roles there
-    (for a bulk preview). Anyone else is left out, so nothing about users outside the
-    organization shows."""
-    return members_walk(org_id=org_id, user_ids=user_ids)[0]
+    return found
 
 
 def user_organizations_list(*, user_id: str) -> tuple[Organization, ...]:

@@ -145,7 +145,6 @@ def member_roles_remove(
         user = selectors.user_profile(user_id=user_id, org_id=org_id)
         check_not_self(actor, [user])
         before = selectors.member_roles_list(org_id=org_id, user_id=user_id)
-        holders.note_roles(org_id, user_id, before)
         removing = _note_removal(event, user, before, role_ids, org_name=organization.label)
         try:
             with keeping_protected_holders(org_id, {user_id: removing}):
@@ -236,7 +235,6 @@ def _member_now(
     if recalled is None:
         return selectors.member_get(organization=organization, user_id=user_id)
     roles = selectors.member_roles_list(org_id=organization.id, user_id=user_id)
-    holders.note_roles(organization.id, user_id, roles)
     return MemberDetail(organization, recalled.user, roles)
 
 
