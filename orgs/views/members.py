@@ -273,12 +273,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
         call=lambda: services.members_remove(
             actor=request.user, org_id=org_id, user_ids=user_ids, reason=reason_of(request)
         ),
-        success=ngettext(
-            "Removed %(count)d member from %(org)s: %(who)s.",
-            "Removed %(count)d members from %(org)s: %(who)s.",
-            count,
-        )
-        % {"count": count, "org": organization.label, "who": who},
+        success=_removed(count, organization.label, who),
         action=f"remove {who} from {organization.label}",
         refresh_event="membersChanged",
         back_url=back,
@@ -308,19 +303,20 @@ def _remove_listed(
             reason=reason_of(request),
             page=page,
         ),
-        success=lambda event: (
-            ngettext(
-                "Removed %(count)d member from %(org)s: %(who)s.",
-                "Removed %(count)d members from %(org)s: %(who)s.",
-                count,
-            )
-            % {"count": count, "org": event.org_name, "who": success_of(event)[0]}
-        ),
+        success=lambda event: _removed(count, event.org_name, success_of(event)[0]),
         action=failed,
         refresh_event="membersChanged",
         back_url=members_url(org_id),
         on_success=lambda: note_removed(request.session, org_id, user_ids),
     )
+
+
+def _removed(count: int, org: str, who: str) -> str:
+    return ngettext(
+        "Removed %(count)d member from %(org)s: %(who)s.",
+        "Removed %(count)d members from %(org)s: %(who)s.",
+        count,
+    ) % {"count": count, "org": org, "who": who}
 
 
 def _some(values: list[str], most: int = 3) -> str:
