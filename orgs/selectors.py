@@ -19,13 +19,22 @@ from .remembered import remember
 
 ROLE_CATALOGUE_KEY = "adminportal:role-catalogue"
 ROLE_CATALOGUE_SECONDS = 60
+ORGANIZATION_PAGE_SECONDS = 30
+"""A page of the organization list is remembered this long for every worker: adminportal never
+changes organizations, and the list is the busiest page (one call per view otherwise)."""
+ORGANIZATION_PAGE_KEY = "adminportal:organization-page:{page}:{per_page}:{sort}"
 PAGE_SIZE = 50  # Auth0's public-cloud maximum for some lists; never ask for more
 
 
 def organization_list(
     *, page: int = 0, per_page: int = 25, sort: str = "name:1"
 ) -> Page[Organization]:
-    return get_client().list_organizations(page=page, per_page=per_page, sort=sort)
+    key = ORGANIZATION_PAGE_KEY.format(page=page, per_page=per_page, sort=sort)
+    return remember(
+        key,
+        ORGANIZATION_PAGE_SECONDS,
+        lambda: get_client().list_organizations(page=page, per_page=per_page, sort=sort),
+    )
 
 
 def organization_get(*, org_id: str) -> Organization:

@@ -23,9 +23,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from orgs import holders
 from orgs.models import AuditEvent
+from orgs.selectors import ORGANIZATION_PAGE_KEY
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, bigger_seed, hx_messages, members_of, one_message, text
 
@@ -55,10 +57,16 @@ def warm(client) -> None:
     assert client.get(BEN_PAGE).status_code == 200
 
 
-def test_the_organization_list_is_one_call(auth0, client):
+def test_the_organization_list_is_one_call_then_remembered_for_every_worker(auth0, client):
     warm(client)
-    response, made = counted(auth0, lambda: client.get("/organizations/"))
+    response, made = counted(auth0, lambda: client.get("/organizations/?page=2&per_page=10"))
     assert response.status_code == 200
+    assert made == ["GET /api/v2/organizations"]
+    response, made = counted(auth0, lambda: client.get("/organizations/?page=2&per_page=10"))
+    assert response.status_code == 200
+    assert made == []  # the same page within ORGANIZATION_PAGE_SECONDS
+    cache.delete(ORGANIZATION_PAGE_KEY.format(page=1, per_page=10, sort="name:1"))  # expired
+    response, made = counted(auth0, lambda: client.get("/organizations/?page=2&per_page=10"))
     assert made == ["GET /api/v2/organizations"]
 
 

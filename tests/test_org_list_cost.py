@@ -12,6 +12,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +21,7 @@ from django.urls.resolvers import URLResolver
 
 from orgs import staff_permissions
 from orgs.auth0_mgmt import Organization
+from orgs.selectors import ORGANIZATION_PAGE_KEY
 from orgs.views.organizations import organization_rows
 from tests.seeds import ORG_IDS, small_seed
 from tests.view_helpers import HX, text
@@ -27,7 +29,7 @@ from tests.view_helpers import HX, text
 LIST = "/organizations/"
 MAX_QUERIES = 5
 """Session, user, groups and permissions (one query), reach (StaffAccess), the shared Auth0
-rate-limit figures."""
+rate-limit figures, the remembered page."""
 
 
 def signed_in(user) -> Client:
@@ -56,12 +58,17 @@ def many_organizations(auth0):
 
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["full page", "htmx table"])
-def test_the_organization_list_costs_one_auth0_call_and_few_queries(auth0, client, headers):
+def test_the_organization_list_costs_one_auth0_call_then_none_and_few_queries(
+    auth0, client, headers
+):
     client.get(LIST)  # the first request of the process fetches a token
-
-    response, calls, queries = cost(auth0, client, LIST, headers=headers)
-
+    cache.delete(ORGANIZATION_PAGE_KEY.format(page=0, per_page=25, sort="name:1"))  # expired
+    _, calls, _ = cost(auth0, client, LIST, headers=headers)
     assert len(calls) == 1 and calls[0]["path"] == "/api/v2/organizations"
+
+    response, calls, queries = cost(auth0, client, LIST, headers=headers)  # remembered
+
+    assert calls == []
     assert len(queries) <= MAX_QUERIES, queries
     assert sum("permission" in q for q in queries) == 1  # permissions and role: one query
     assert sum("orgs_staffaccess" in q for q in queries) == 1
