@@ -6,6 +6,7 @@ from django import forms
 
 from .auth0_mgmt import Role
 from .ids import MAX_ROLES_PER_CALL, ROLE_ID
+from .roles import role_key
 from .selectors import ListedPage
 
 PAGE_SIZES = (10, 25, 50)
@@ -69,14 +70,14 @@ class AssignRolesForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        by_name = {r.name.lower(): r for r in self.available}
+        by_name = {role_key(r.name): r for r in self.available}
         chosen = dict.fromkeys(data.get("roles") or [])
         unknown = []
         for name in (data.get("names") or "").split(","):
             name = name.strip()
             if not name:
                 continue
-            role = by_name.get(name.lower())
+            role = by_name.get(role_key(name))
             if role is None:
                 unknown.append(name)
             else:

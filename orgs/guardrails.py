@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.utils import timezone
@@ -29,6 +28,7 @@ from . import holders, selectors
 from .access import access_of
 from .auth0_mgmt import Member, Role, User, errors
 from .models import AuditEvent
+from .roles import admin_only
 
 RECENTLY_REMOVED = timedelta(seconds=60)
 """Members removed through adminportal this recently never count as holders of a protected role
@@ -89,8 +89,7 @@ def check_not_self(actor: AbstractBaseUser, users: Iterable[User | Member]) -> N
 def check_admin_only(actor: AbstractBaseUser, roles: Iterable[Role]) -> None:
     if actor.has_perm("orgs.assign_admin_only_roles"):
         return
-    admin_only = {name.lower() for name in settings.ADMIN_ONLY_ROLES}
-    blocked = [role.name for role in roles if role.name.lower() in admin_only]
+    blocked = [role.name for role in admin_only(roles)]
     if blocked:
         raise GuardrailRefused(
             f"Only an Admin may assign {', '.join(blocked)}. Ask an Admin to do it."

@@ -18,7 +18,6 @@ adminportal since the last walk, until the next one), but never lets the last ho
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -30,6 +29,7 @@ from django.utils import timezone
 from .auth0_mgmt import Member, Role, get_client
 from .background import run_later
 from .models import HolderIndexState, ProtectedRoleHolder
+from .roles import named
 
 RECONCILE_AFTER = timedelta(minutes=15)
 FIRST_PAGE = 100
@@ -37,14 +37,9 @@ FIRST_PAGE = 100
 all of it (one call); a larger one is walked in the background."""
 
 
-def normalised(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).strip().casefold()
-
-
 def protected_of(roles: Iterable[Role]) -> dict[str, str]:
-    """The protected roles among `roles` (id: name)."""
-    protected = {normalised(name) for name in settings.PROTECTED_ROLES}
-    return {role.id: role.name for role in roles if normalised(role.name) in protected}
+    """The protected roles among `roles` (id: name), their names compared as people read them."""
+    return {role.id: role.name for role in named(roles, settings.PROTECTED_ROLES)}
 
 
 def note_roles(org_id: str, user_id: str, roles: Iterable[Role]) -> None:

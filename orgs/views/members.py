@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,6 +21,7 @@ from ..htmx import is_partial_request, trigger
 from ..ids import check_user_id, check_user_ids
 from ..models import AuditEvent
 from ..pending import note_removed
+from ..roles import admin_only
 from .confirm import (
     Confirmation,
     act,
@@ -82,14 +82,12 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
             refresh_event="rolesChanged",
         )
     held = {role.id for role in detail.roles}
-    admin_only = {name.lower() for name in settings.ADMIN_ONLY_ROLES}
-    may_assign_admin_only = request.user.has_perm("orgs.assign_admin_only_roles")
     assignable = tuple(role for role in catalogue if role.id not in held)
     # Admin-only roles are offered only to those who may assign them; one posted or typed
     # anyway reaches the service, which refuses it with the reason and audits the attempt.
-    available = tuple(
-        role for role in assignable if may_assign_admin_only or role.name.lower() not in admin_only
-    )
+    may_assign_admin_only = request.user.has_perm("orgs.assign_admin_only_roles")
+    hidden = set() if may_assign_admin_only else {r.id for r in admin_only(assignable)}
+    available = tuple(role for role in assignable if role.id not in hidden)
     form = AssignRolesForm(request.POST or None, available=assignable)
     context = {"detail": detail, "form": form, "available": available}
     template = "orgs/member_detail.html"
