@@ -109,38 +109,79 @@ class Stack:
             "--password-env",
             "BENCH_STAFF_PASSWORD",
         )
-        self._spawn(
-            "gunicorn",
-            [
-                str(GUNICORN),
-                "adminportal.wsgi:application",
-                "--bind",
-                f"{HOST}:{self.web_port}",
-                "--workers",
-                str(self.workers),
-                "--threads",
-                str(self.threads),
-                "--timeout",
-                "90",
-                "--log-level",
-                "warning",
-            ],
-        )
+        self._spawn("gunicorn", self._gunicorn(self.web_port))
         self._wait_for(f"{self.web_url}/login/", "gunicorn")
         return self
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def start_baseline(self, commit: str) -> str:
+        """The dashboard as it was at `commit` (its files from git, this .venv), under gunicorn
+        beside this one, on the same emulator with its own database: the "before" of a side by
+        side comparison. Its address; StackError when git cannot give that commit (e.g. a
+        shallow clone)."""
+        home = self.tmp / "baseline"
+        home.mkdir()
+        archive = subprocess.run(  # noqa: S603
+            ["git", "archive", "--format=tar", commit],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+        )
+        if archive.returncode:
+            raise StackError(f"git archive {commit}: {archive.stderr.decode(errors='replace')}")
+        subprocess.run(["tar", "-x", "-C", str(home)], input=archive.stdout, check=True)  # noqa: S607
+        env = {**self.env, "DATABASE_URL": f"sqlite:///{self.tmp / 'baseline.sqlite3'}"}
+        self._manage("migrate", "--noinput", cwd=home, env=env)
+        self._manage(
+            "create_staff",
+            STAFF,
+            "--role",
+            "admin",
+            "--all-orgs",
+            "--password-env",
+            "BENCH_STAFF_PASSWORD",
+            cwd=home,
+            env=env,
+        )
+        port = free_port()
+        self._spawn("baseline", self._gunicorn(port), cwd=home, env=env)
+        url = f"http://{HOST}:{port}"
+        self._wait_for(f"{url}/login/", "baseline")
+        return url
+
+    def _gunicorn(self, port: int) -> list[str]:
+        return [
+            str(GUNICORN),
+            "adminportal.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--timeout",
+            "90",
+            "--log-level",
+            "warning",
+        ]
+
+    def _spawn(
+        self,
+        name: str,
+        argv: list[str],
+        cwd: Path = ROOT,
+        env: dict[str, str] | None = None,
+    ) -> None:
         log = (self.tmp / f"{name}.log").open("wb")
         process = subprocess.Popen(  # noqa: S603
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            argv, cwd=cwd, env=env or self.env, stdout=log, stderr=subprocess.STDOUT
         )
         self.processes.append((name, process))
 
-    def _manage(self, *args: str) -> None:
+    def _manage(self, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
         result = subprocess.run(  # noqa: S603
             [str(PYTHON), "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
+            cwd=cwd,
+            env=env or self.env,
             capture_output=True,
             text=True,
             check=False,
