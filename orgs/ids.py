@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import quote
+
+from django.utils.http import RFC3986_SUBDELIMS
 
 from .auth0_mgmt.errors import InvalidInput
 
@@ -56,6 +59,34 @@ def check_role_ids(values: list[str]) -> list[str]:
 
 def check_user_ids(values: list[str]) -> list[str]:
     return check_id_list(values, noun="member", most=MAX_MEMBERS_PER_CALL, check=check_user_id)
+
+
+# --- ids in adminportal's own addresses ---------------------------------------------------------
+
+_ESCAPED = re.compile(r"%(25|2[Ff]|2[Ee])")
+_PCHAR = RFC3986_SUBDELIMS + "~:@"  # what reverse() leaves unquoted in a path segment
+
+
+class IdSegment:
+    """URL converter ("<id:user_id>"): an id is always one path segment. "%" and "/" are
+    escaped, and an id of dots only has its dots escaped, so no id can add a segment or be a
+    "." / ".." segment that a browser or proxy resolves into another address. reverse()
+    quotes the result again (a "/" goes out as "%252F"), so the escapes survive one decoding
+    by a proxy too; the server decodes once and to_python undoes them."""
+
+    regex = r"[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return _ESCAPED.sub(lambda m: chr(int(m[1], 16)), value)
+
+    def to_url(self, value: str) -> str:
+        text = value.replace("%", "%25").replace("/", "%2F")
+        return text.replace(".", "%2E") if not text.strip(".") else text
+
+
+def url_segment(value: str) -> str:
+    """An id as reverse() writes it in a path (for addresses built without reverse())."""
+    return quote(IdSegment().to_url(value), safe=_PCHAR)
 
 
 def _shown(value: object) -> str:

@@ -1,39 +1,40 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .ids import IdSegment
+
+register_converter(IdSegment, "id")
 
 app_name = "orgs"
 
-# User ids may hold "/" (they are "provider|id"), so they use the path converter; the longer
-# routes come first because a path converter would also swallow their suffix.
+# Ids are one path segment each, whatever they hold ("/", "..", "%"): see ids.IdSegment.
 urlpatterns = [
     path("", views.home, name="home"),
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/jump/", views.organization_jump, name="organization_jump"),
-    path("organizations/<str:org_id>/", views.organization_detail, name="organization_detail"),
+    path("organizations/<id:org_id>/", views.organization_detail, name="organization_detail"),
     path(
-        "organizations/<str:org_id>/members/remove/",
+        "organizations/<id:org_id>/members/remove/",
         views.members_remove,
         name="members_remove",
     ),
-    # roles/remove/ before remove/: ".../<user>/roles/remove/" also ends in "/remove/".
     path(
-        "organizations/<str:org_id>/members/<path:user_id>/roles/remove/",
+        "organizations/<id:org_id>/members/<id:user_id>/roles/remove/",
         views.member_role_remove,
         name="member_role_remove",
     ),
     path(
-        "organizations/<str:org_id>/members/<path:user_id>/remove/",
+        "organizations/<id:org_id>/members/<id:user_id>/remove/",
         views.member_remove,
         name="member_remove",
     ),
     path(
-        "organizations/<str:org_id>/members/<path:user_id>/",
+        "organizations/<id:org_id>/members/<id:user_id>/",
         views.member_detail,
         name="member_detail",
     ),
     path(
-        "organizations/<str:org_id>/activity/",
+        "organizations/<id:org_id>/activity/",
         views.organization_activity,
         name="organization_activity",
     ),
@@ -41,6 +42,6 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_edit, name="staff_create"),
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
-    path("users/<path:user_id>/roles/remove/", views.user_role_remove, name="user_role_remove"),
-    path("users/<path:user_id>/roles/", views.user_roles, name="user_roles"),
+    path("users/<id:user_id>/roles/remove/", views.user_role_remove, name="user_role_remove"),
+    path("users/<id:user_id>/roles/", views.user_roles, name="user_roles"),
 ]

@@ -109,7 +109,17 @@ def test_the_cost_does_not_grow_with_the_rows_shown(auth0, client, many_organiza
 
 @pytest.mark.parametrize(
     "org_id",
-    ["org_Acme000000000001", "org_a b", "org_ü", "org_%41", "org_<b>&'\"", "org_a?b#c", "org_a/b"],
+    [
+        "org_Acme000000000001",
+        "org_a b",
+        "org_ü",
+        "org_%41",
+        "org_<b>&'\"",
+        "org_a?b#c",
+        "org_a/b",
+        "..",
+        "org_a/../..",
+    ],
 )
 def test_each_row_links_to_its_organization_as_reverse_would(org_id):
     organization = Organization(id=org_id, name="<n>", display_name="", metadata={})
@@ -117,10 +127,8 @@ def test_each_row_links_to_its_organization_as_reverse_would(org_id):
     row = organization_rows([organization])
     href = html.unescape(re.search(r'<a href="([^"]*)">', row)[1])
 
-    if "/" in org_id:  # reverse() refuses it; the address still leads nowhere else
-        assert href == "/organizations/org_a%2Fb/"
-    else:
-        assert href == reverse("orgs:organization_detail", kwargs={"org_id": org_id})
+    assert href == reverse("orgs:organization_detail", kwargs={"org_id": org_id})
+    assert href.count("/") == 3 and "/../" not in href  # one segment, never a dot segment
     assert "<td>&lt;n&gt;</td>" in row and row.count("<tr>") == 1
     assert "<td>—</td>" in row  # no region
 

@@ -1,7 +1,8 @@
 """The only code in adminportal that talks HTTP to Auth0.
 
 - One `requests.Session` (pooled connections), a (connect, read) timeout on every call, bearer
-  token, JSON bodies (DELETE included), every path segment percent-encoded.
+  token, JSON bodies (DELETE included), every path segment percent-encoded ("." and ".." and
+  empty segments are refused).
 - 401 "Invalid token"/expired: a fresh token and one retry, never more.
 - 429: one retry, only when Auth0 says the bucket refills within `max_rate_limit_wait` seconds;
   otherwise the RateLimited error goes up at once with the reset time. No other retries: a
@@ -271,7 +272,7 @@ class ManagementClient:
         correlation_id: str | None = None,
         not_found: type[errors.Auth0NotFound] = errors.Auth0NotFound,
     ) -> requests.Response:
-        url = self.api_url + "/" + "/".join(quote(s, safe="") for s in segments)
+        url = self.api_url + "/" + "/".join(_segment(s) for s in segments)
         params = {k: v for k, v in (params or {}).items() if v is not None}
         headers = {"X-Correlation-ID": correlation_id} if correlation_id else {}
         refreshed = waited = False
@@ -426,6 +427,15 @@ def _reset_at(response: requests.Response) -> float | None:
         return float(response.headers["x-ratelimit-reset"])
     except (KeyError, ValueError):
         return None
+
+
+def _segment(value: str) -> str:
+    """One percent-encoded path segment ("/" included). requests decodes "%2E" back to ".",
+    and a "." or ".." segment would be resolved into another path, so those (and an empty
+    one) are refused before anything is sent."""
+    if value.strip(".") == "":
+        raise errors.InvalidInput(f"“{value}” cannot be looked up in Auth0.")
+    return quote(value, safe="")
 
 
 def _never_sent(exc: requests.ConnectionError) -> bool:

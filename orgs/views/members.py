@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.encoding import escape_uri_path
 from django.utils.text import get_text_list
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -148,7 +147,7 @@ def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpR
                 "Tenant-wide roles are not affected.",
             ],
             submit_label="Remove role",
-            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            action_url=reverse("orgs:member_role_remove", args=[org_id, user_id]),
             cancel_url=back,
             hidden={"role": [role.id]},
         ),
@@ -192,7 +191,7 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
                 "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
             ],
             submit_label="Remove member",
-            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            action_url=reverse("orgs:member_remove", args=[org_id, user_id]),
             cancel_url=back,
         ),
         call=lambda: services.member_remove(
@@ -264,7 +263,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
             ],
             submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
             % {"count": count},
-            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            action_url=reverse("orgs:members_remove", args=[org_id]),
             cancel_url=back,
             hidden={"user": user_ids, **form.page_fields()},
         ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -77,7 +76,7 @@ def user_role_remove(request: HttpRequest, user_id: str) -> HttpResponse:
                 "organization; removing it does not change their organization roles.",
             ],
             submit_label="Remove role",
-            action_url=escape_uri_path(request.path),  # ids may hold # ? %
+            action_url=reverse("orgs:user_role_remove", args=[user_id]),
             cancel_url=back,
             hidden={"role": [role.id]},
         ),
