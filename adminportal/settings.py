@@ -3,6 +3,7 @@
 See .env.example for every variable. Nothing secret has a default outside DEBUG.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,11 +36,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "csp",
     "orgs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +116,34 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles, requests and forms only from adminportal
+# itself (no inline code, no eval); pictures only from adminportal and the avatar hosts below.
+# A member's picture anywhere else is shown as their initial and never requested, so a planted
+# `picture` cannot tell a third party who looked at it. Entries are https://host, or
+# https://*.host for its subdomains.
+AVATAR_HOSTS = [
+    host.strip().rstrip("/").lower()
+    for host in env.list(
+        "ADMINPORTAL_AVATAR_HOSTS",
+        default=["https://s.gravatar.com", "https://secure.gravatar.com", "https://cdn.auth0.com"],
+    )
+    if host.strip()
+]
+if bad_hosts := [h for h in AVATAR_HOSTS if not re.fullmatch(r"https://(\*\.)?[a-z0-9.-]+", h)]:
+    raise ImproperlyConfigured(f"ADMINPORTAL_AVATAR_HOSTS: not an https://host entry: {bad_hosts}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", *AVATAR_HOSTS],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -105,6 +105,23 @@
     }
   });
 
+  // An element listing a change Auth0 does not show yet (data-poll="seconds") gets the event
+  // "poll" (in its hx-trigger) that often, so it refreshes itself, but not while one of its
+  // menus is open: the refresh would close it. Decided here because htmx's trigger filters
+  // ([...]) need eval, which the Content-Security-Policy refuses.
+  function poll(element) {
+    setTimeout(() => {
+      if (!element.isConnected) return; // replaced by a refresh, which polls on if need be
+      if (!element.querySelector("details[open]")) element.dispatchEvent(new CustomEvent("poll"));
+      poll(element);
+    }, Number(element.dataset.poll) * 1000);
+  }
+  document.addEventListener("htmx:load", (event) => {
+    const root = event.detail.elt;
+    if (root.matches("[data-poll]")) poll(root);
+    for (const element of root.querySelectorAll("[data-poll]")) poll(element);
+  });
+
   // No double submits: buttons of a form wait for its answer.
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt.closest("form");
