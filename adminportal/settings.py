@@ -253,5 +253,31 @@ if SSO_ENABLED:
 PROTECTED_ROLES = env.list("ADMINPORTAL_PROTECTED_ROLES", default=["org-owner"])
 # Roles only Admins may assign.
 ADMIN_ONLY_ROLES = env.list("ADMINPORTAL_ADMIN_ONLY_ROLES", default=["org-owner", "org-admin"])
+# The roles that may be assigned in organizations: these names, and any name the pattern (a
+# regular expression, any case) matches in full; names compared as people read them
+# (orgs/roles.py). The tenant's other roles, such as tenant-wide ones, are neither offered nor
+# assigned. The default is the demo tenant's organization roles: set them for a real tenant.
+ORGANIZATION_ROLES = env.list(
+    "ADMINPORTAL_ORGANIZATION_ROLES",
+    default=[
+        "org-owner",
+        "org-admin",
+        "support-agent",
+        "billing-admin",
+        "billing-viewer",
+        "developer",
+        "analyst",
+        "auditor",
+        "editor",
+        "viewer",
+    ],
+)
+ORGANIZATION_ROLE_PATTERN = env.str("ADMINPORTAL_ORGANIZATION_ROLE_PATTERN", default="")
+try:
+    re.compile(ORGANIZATION_ROLE_PATTERN)
+except re.error as exc:
+    raise ImproperlyConfigured(
+        f"ADMINPORTAL_ORGANIZATION_ROLE_PATTERN is not a valid regular expression: {exc}"
+    ) from None
 # Whether destructive actions need a reason (e.g. a ticket id) in the audit trail.
 REQUIRE_REASON = env.bool("ADMINPORTAL_REQUIRE_REASON", default=False)

@@ -3,7 +3,9 @@
 - act only within one's role (permissions) and reach;
 - never change one's own Auth0 user's memberships or roles;
 - never take a protected role (settings.PROTECTED_ROLES) from its last holder in an organization;
-- assign Admin-only roles (settings.ADMIN_ONLY_ROLES) only with the permission to.
+- assign Admin-only roles (settings.ADMIN_ONLY_ROLES) only with the permission to;
+- assign in organizations only organization roles (settings.ORGANIZATION_ROLES and
+  ORGANIZATION_ROLE_PATTERN), never the tenant's other roles (tenant-wide ones).
 
 Other holders of a protected role come from adminportal's index (orgs.holders), so the check
 costs a few calls at any organization size. The members list lags: Auth0 keeps listing a removed
@@ -28,7 +30,7 @@ from . import holders, selectors
 from .access import access_of
 from .auth0_mgmt import Member, Role, User, errors
 from .models import AuditEvent
-from .roles import admin_only
+from .roles import admin_only, in_organizations
 
 RECENTLY_REMOVED = timedelta(seconds=60)
 """Members removed through adminportal this recently never count as holders of a protected role
@@ -47,6 +49,10 @@ class GuardrailRefused(errors.Auth0Error):
     """adminportal refused the action; nothing was sent to Auth0."""
 
     status = 403
+
+
+class NotAnOrganizationRole(GuardrailRefused):
+    """The role is not one adminportal assigns in organizations (a tenant-wide role, say)."""
 
 
 def require(actor: AbstractBaseUser, permission: str, doing: str) -> None:
@@ -93,6 +99,19 @@ def check_admin_only(actor: AbstractBaseUser, roles: Iterable[Role]) -> None:
     if blocked:
         raise GuardrailRefused(
             f"Only an Admin may assign {', '.join(blocked)}. Ask an Admin to do it."
+        )
+
+
+def check_organization_roles(roles: Iterable[Role]) -> None:
+    roles = list(roles)
+    allowed = {role.id for role in in_organizations(roles)}
+    refused = [role.name for role in roles if role.id not in allowed]
+    if refused:
+        what = "is not an organization role" if len(refused) == 1 else "are not organization roles"
+        raise NotAnOrganizationRole(
+            f"{', '.join(refused)} {what}: adminportal assigns in organizations only the roles "
+            "that ADMINPORTAL_ORGANIZATION_ROLES or ADMINPORTAL_ORGANIZATION_ROLE_PATTERN allow. "
+            "Ask an adminportal administrator if it should be assignable."
         )
 
 

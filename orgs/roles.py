@@ -4,8 +4,10 @@ names in a setting) goes through role_key, so that `org-owner `, `Org‑Owner` (
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from django.conf import settings
 
@@ -43,3 +45,21 @@ def named(roles: Iterable[Role], names: Iterable[str]) -> list[Role]:
 def admin_only(roles: Iterable[Role]) -> list[Role]:
     """The roles only an Admin may assign (settings.ADMIN_ONLY_ROLES)."""
     return named(roles, settings.ADMIN_ONLY_ROLES)
+
+
+def in_organizations(roles: Iterable[Role]) -> list[Role]:
+    """The roles that may be assigned in organizations: named in settings.ORGANIZATION_ROLES, or
+    matched in full by settings.ORGANIZATION_ROLE_PATTERN (any case, on the name as compared)."""
+    allowed = keys_of(settings.ORGANIZATION_ROLES)
+    pattern = _pattern(settings.ORGANIZATION_ROLE_PATTERN)
+    return [
+        role
+        for role in roles
+        if (key := role_key(role.name)) in allowed
+        or (pattern is not None and key and pattern.fullmatch(key))
+    ]
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    return re.compile(pattern, re.IGNORECASE) if pattern else None

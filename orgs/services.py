@@ -20,6 +20,7 @@ from .guardrails import (
     check_admin_only,
     check_not_self,
     check_not_self_ids,
+    check_organization_roles,
     keeping_protected_holders,
     require,
 )
@@ -100,6 +101,7 @@ def member_roles_assign(
         check_not_self_ids(actor, [user_id])
         check_role_ids(role_ids)
         roles = _roles(role_ids)
+        check_organization_roles(roles)
         check_admin_only(actor, roles)
         detail = _member_now(organization, user_id)
         check_not_self(actor, [detail.user])

@@ -835,7 +835,9 @@ def assert_nothing_about_acme(cell: Cell) -> None:
 
 # --- what the pages offer ----------------------------------------------------------------------
 
-ROLES_BY_NAME = sorted(ROLE_IDS)  # the Assign role form lists the catalogue by name
+# The Assign role form lists the organization roles of the catalogue by name (not the
+# tenant-wide tenant-admin and beta-tester).
+ROLES_BY_NAME = sorted(n for n in ROLE_IDS if n not in ("tenant-admin", "beta-tester"))
 OFFERED = {
     "Viewer": [],
     "Support": [ROLE_IDS[n] for n in ROLES_BY_NAME if n not in ("org-owner", "org-admin")],

@@ -20,7 +20,7 @@ from ..htmx import is_partial_request, trigger
 from ..ids import check_user_id, check_user_ids
 from ..models import AuditEvent
 from ..pending import note_removed
-from ..roles import admin_only
+from ..roles import admin_only, in_organizations
 from .confirm import (
     Confirmation,
     act,
@@ -82,11 +82,13 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
         )
     held = {role.id for role in detail.roles}
     assignable = tuple(role for role in catalogue if role.id not in held)
-    # Admin-only roles are offered only to those who may assign them; one posted or typed
-    # anyway reaches the service, which refuses it with the reason and audits the attempt.
+    # Only organization roles are offered, and Admin-only roles only to those who may assign
+    # them; one posted or typed anyway reaches the service, which refuses it with the reason
+    # and audits the attempt.
+    offered = in_organizations(assignable)
     may_assign_admin_only = request.user.has_perm("orgs.assign_admin_only_roles")
-    hidden = set() if may_assign_admin_only else {r.id for r in admin_only(assignable)}
-    available = tuple(role for role in assignable if role.id not in hidden)
+    hidden = set() if may_assign_admin_only else {r.id for r in admin_only(offered)}
+    available = tuple(role for role in offered if role.id not in hidden)
     form = AssignRolesForm(request.POST or None, available=assignable)
     context = {"detail": detail, "form": form, "available": available}
     template = "orgs/member_detail.html"

@@ -56,6 +56,8 @@ def test_assign_and_remove_a_role_in_the_demo_tenant(
     first.click()
     expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
 
+    page.get_by_label("Search roles").fill("tenant-admin")  # a tenant-wide role: not offered
+    expect(page.locator("#role-choices").get_by_text("No role matches.")).to_be_visible()
     page.get_by_label("Search roles").fill("auditor")
     page.locator(".role-choice:visible input").first.check()
     page.get_by_role("button", name="Add role(s) to organization").click()
