@@ -1,5 +1,7 @@
 """Recording write attempts: a row is written before the Auth0 call and completed after it, so
-a crash in between leaves a visible pending (unknown outcome) row."""
+a crash in between leaves a visible pending (unknown outcome) row. Each row names the process
+making the attempt; once that process has ended, settle_orphans() completes the row as an
+unknown outcome."""
 
 from __future__ import annotations
 
@@ -11,9 +13,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from . import owners
 from .auth0_mgmt import errors
 from .guardrails import GuardrailRefused
 from .models import AuditEvent
+
+ORPHANED = (
+    "adminportal stopped (its worker process ended) before Auth0 answered: the change may or "
+    "may not have been made. Check before trying again."
+)
 
 
 @contextmanager
@@ -43,6 +51,7 @@ def attempt(
         roles=roles or [],
         reason=reason,
         correlation_id=uuid.uuid4().hex,
+        owner=owners.this_process(),
     )
     try:
         yield event
@@ -81,6 +90,26 @@ def note(event: AuditEvent, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(event, name, value)
     event.save(update_fields=list(fields))
+
+
+def settle_orphans() -> int:
+    """Complete as unknown outcomes the pending attempts whose process (on this host) has
+    ended: a worker killed in the middle of a write. How many."""
+    settled = 0
+    pending = AuditEvent.objects.filter(
+        outcome=AuditEvent.Outcome.PENDING, owner__startswith=f"{owners.HOST}:"
+    )
+    for event in pending:
+        if not owners.is_gone(event.owner):
+            continue
+        try:
+            _complete(
+                event, AuditEvent.Outcome.UNKNOWN, error_class="WorkerEnded", message=ORPHANED
+            )
+        except PermissionError:
+            continue  # settled meanwhile by another process
+        settled += 1
+    return settled
 
 
 def _complete(event: AuditEvent, outcome: str, **fields: Any) -> None:

@@ -122,6 +122,9 @@ class AuditEvent(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     message = models.TextField(blank=True)
     correlation_id = models.CharField(max_length=64, blank=True, db_index=True)
+    owner = models.CharField(max_length=160, blank=True)
+    """The process making the attempt ("host:pid:start", orgs.owners): once it has ended, a
+    pending attempt's outcome is unknown."""
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
 from ..access import access_of, check_reach, reaches, reaches_all
+from ..audit import settle_orphans
 from ..auth0_mgmt import errors
 from ..forms import ActivityFilterForm
 from ..models import UNKNOWN_AFTER, AuditEvent
@@ -121,6 +122,7 @@ def organization_activity(request: HttpRequest, org_id: str) -> HttpResponse:
 
 
 def _render(request: HttpRequest, events: QuerySet[AuditEvent], context: dict) -> HttpResponse:
+    settle_orphans()  # attempts of ended workers show as unknown outcomes now
     staff = sorted(set(events.values_list("staff_username", flat=True)))
     form = ActivityFilterForm(request.GET, staff_names=staff)
     events = filtered(events, form)

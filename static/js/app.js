@@ -131,14 +131,25 @@
     const form = event.detail.elt.closest("form");
     if (form) for (const b of form.querySelectorAll("button")) b.disabled = false;
   });
-  document.addEventListener("htmx:sendError", () => {
-    showToast("adminportal could not be reached. Check your connection and try again.", "error");
+  // A change sent without an answer back (the connection dropped, a proxy's 502/503/504 when
+  // the worker died) may have been made or not: say so, never "try again".
+  const UNKNOWN_OUTCOME =
+    "adminportal stopped answering while making this change, so it may or may not have been " +
+    "made. Reload the page or see Activity to check before trying again.";
+  const isChange = (event) => (event.detail.requestConfig?.verb || "get") !== "get";
+  document.addEventListener("htmx:sendError", (event) => {
+    if (isChange(event)) showToast(UNKNOWN_OUTCOME, "error");
+    else showToast("adminportal could not be reached. Check your connection and try again.", "error");
   });
   // An error answer without a message of its own (a 500, a refused CSRF token after signing
   // in elsewhere, ...) must not look like nothing happened.
   document.addEventListener("htmx:responseError", (event) => {
     const xhr = event.detail.xhr;
     if ((xhr.getResponseHeader("HX-Trigger") || "").includes('"messages"')) return;
+    if (isChange(event) && [502, 503, 504].includes(xhr.status)) {
+      showToast(UNKNOWN_OUTCOME, "error");
+      return;
+    }
     showToast(
       `adminportal could not do that (HTTP ${xhr.status}). Reload the page and try again.`,
       "error",
