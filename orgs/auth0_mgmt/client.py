@@ -27,7 +27,7 @@ from requests.adapters import HTTPAdapter
 
 from . import deadline, errors
 from .ratelimits import SharedLimits, group_of
-from .tokens import TokenSource
+from .tokens import Secret, TokenSource
 from .types import Member, Organization, Page, RateLimit, Role, User
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ T = TypeVar("T")
 
 MEMBER_FIELDS = "user_id,email,picture,name,roles"
 MAX_CORRELATION_ID = 64
+MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a page of 100 members with 100 roles each is ~1 MB
+NOT_JSON = object()
 
 
 class ManagementClient:
@@ -78,11 +80,11 @@ class ManagementClient:
 
     def get_organization(self, org_id: str) -> Organization:
         body = self._get(("organizations", org_id), not_found=errors.OrganizationNotFound)
-        return Organization.from_api(body)
+        return _read(lambda: Organization.from_api(body))
 
     def get_organization_by_name(self, name: str) -> Organization:
         body = self._get(("organizations", "name", name), not_found=errors.OrganizationNotFound)
-        return Organization.from_api(body)
+        return _read(lambda: Organization.from_api(body))
 
     # --- organization members -----------------------------------------------------------------
 
@@ -208,10 +210,12 @@ class ManagementClient:
         return _offset_page(self._get(("roles",), params), "roles", Role.from_api)
 
     def get_role(self, role_id: str) -> Role:
-        return Role.from_api(self._get(("roles", role_id), not_found=errors.RoleNotFound))
+        body = self._get(("roles", role_id), not_found=errors.RoleNotFound)
+        return _read(lambda: Role.from_api(body))
 
     def get_user(self, user_id: str) -> User:
-        return User.from_api(self._get(("users", user_id), not_found=errors.UserNotFound))
+        body = self._get(("users", user_id), not_found=errors.UserNotFound)
+        return _read(lambda: User.from_api(body))
 
     def search_users(self, q: str, *, page: int = 0, per_page: int = 50) -> Page[User]:
         params = {
@@ -243,12 +247,12 @@ class ManagementClient:
         not_found: type[errors.Auth0NotFound] = errors.Auth0NotFound,
     ) -> Any:
         response = self._call("GET", segments, params=params, not_found=not_found)
-        try:
-            return response.json()
-        except ValueError:
+        body = _json(response)
+        if body is NOT_JSON:
             raise errors.Auth0ServerError(
                 f"Auth0 answered HTTP {response.status_code} without a JSON body."
-            ) from None
+            )
+        return body
 
     def _write(
         self,
@@ -306,7 +310,7 @@ class ManagementClient:
         params: dict[str, Any],
         json: dict[str, Any] | None,
         headers: dict[str, str],
-        token: str,
+        token: Secret,
         correlation_id: str | None,
     ) -> requests.Response:
         started = time.monotonic()
@@ -317,7 +321,8 @@ class ManagementClient:
                 url,
                 params=params,
                 json=json,
-                headers={**headers, "Authorization": f"Bearer {token}"},
+                # A Secret: a debug page's frame variables show it as "********".
+                headers={**headers, "Authorization": Secret(f"Bearer {token}")},
                 timeout=timeout,
             )
         except requests.ConnectTimeout:
@@ -336,6 +341,16 @@ class ManagementClient:
                 else "The connection to Auth0 broke before it answered.",
                 correlation_id=correlation_id,
                 outcome_unknown=method != "GET" and not never_sent,
+            ) from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            if method == "GET":
+                raise errors.Auth0ServerError(
+                    "Auth0's answer could not be read (broken or wrongly encoded)."
+                ) from None
+            raise errors.Auth0Unreachable(
+                "Auth0's answer could not be read.",
+                correlation_id=correlation_id,
+                outcome_unknown=True,
             ) from None
         self._note_rate_limit(response)
         log.info(
@@ -378,10 +393,9 @@ class ManagementClient:
         correlation_id: str | None,
         not_found: type[errors.Auth0NotFound],
     ) -> errors.Auth0Error:
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = response.text
+        body = _json(response)
+        if body is NOT_JSON:
+            body = response.text[:2000] if len(response.content) <= MAX_ANSWER_BYTES else ""
         return errors.from_response(
             response.status_code,
             body,
@@ -444,20 +458,70 @@ def _never_sent(exc: requests.ConnectionError) -> bool:
     return any(s in text for s in ("NewConnectionError", "NameResolutionError", "refused"))
 
 
+def _json(response: requests.Response) -> Any:
+    """The answer's JSON, or NOT_JSON; Auth0ServerError for an answer too large to read."""
+    if len(response.content) > MAX_ANSWER_BYTES:
+        raise errors.Auth0ServerError(
+            f"Auth0's answer ({len(response.content):,} bytes) is larger than adminportal "
+            f"accepts ({MAX_ANSWER_BYTES:,})."
+        )
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        return NOT_JSON
+
+
+def _read(parse: Callable[[], T]) -> T:
+    """What `parse` makes of an answer; an answer of another shape than Auth0 documents
+    (a list for a string, a missing id, …) is an Auth0ServerError, never a crash."""
+    try:
+        return parse()
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise errors.Auth0ServerError(
+            "Auth0 answered with data adminportal cannot read "
+            f"({type(exc).__name__}: {str(exc)[:80]})."
+        ) from None
+
+
 def _offset_page(body: Any, collection: str, parse: Callable[[Any], T]) -> Page[T]:
-    if isinstance(body, list):
-        return Page(items=tuple(parse(item) for item in body))
-    return Page(
-        items=tuple(parse(item) for item in body.get(collection) or ()),
-        total=body.get("total"),
-        start=int(body.get("start") or 0),
-        limit=body.get("limit"),
-    )
+    def page() -> Page[T]:
+        if isinstance(body, list):
+            return Page(items=tuple(parse(item) for item in body))
+        return Page(
+            items=tuple(parse(item) for item in _list(body.get(collection))),
+            total=_count(body.get("total")),
+            start=_count(body.get("start")) or 0,
+            limit=_count(body.get("limit")),
+        )
+
+    return _read(page)
 
 
 def _checkpoint_page(body: Any, collection: str, parse: Callable[[Any], T]) -> Page[T]:
-    items = tuple(parse(item) for item in body.get(collection) or ())
-    return Page(items=items, next_cursor=body.get("next") if items else None)
+    def page() -> Page[T]:
+        items = tuple(parse(item) for item in _list(body.get(collection)))
+        cursor = body.get("next")
+        if cursor is not None and not isinstance(cursor, str):
+            raise TypeError(f"next is a {type(cursor).__name__}")
+        return Page(items=items, next_cursor=cursor if items else None)
+
+    return _read(page)
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"a {type(value).__name__} where a list belongs")
+    return value
+
+
+def _count(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"a {type(value).__name__} where a number belongs")
+    return value
 
 
 def _walk(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:

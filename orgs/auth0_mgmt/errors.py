@@ -197,6 +197,8 @@ class Auth0Unreachable(Auth0Unavailable):
 
 # --- the one place where an answer becomes an error ------------------------------------------
 
+MAX_MESSAGE = 500  # what is kept of Auth0's message (it goes into messages and the audit trail)
+
 BAD_REQUEST_CODES: dict[str, type[Auth0BadRequest]] = {
     "invalid_body": InvalidBody,
     "invalid_query_string": InvalidQueryString,
@@ -213,21 +215,32 @@ def from_response(
     not_found: type[Auth0NotFound] = Auth0NotFound,
 ) -> Auth0Error:
     """The error for a non-2xx answer. `body` is the parsed JSON, or the raw text if it was not
-    JSON. `not_found` is the class for a 404 whose body does not say what was missing."""
+    JSON. `not_found` is the class for a 404 whose body does not say what was missing. A body
+    of another shape than documented (a list for a string, …) still gives its class."""
     fields = {"status": status, "reset_at": reset_at, "correlation_id": correlation_id}
     if not isinstance(body, dict):
-        snippet = " ".join(str(body or "").split())[:120]
-        message = f"Auth0 answered HTTP {status} without a JSON body" + (
-            f": {snippet}" if snippet else "."
-        )
+        snippet = " ".join(str(body or "")[:2000].split())[:120]
+        what = "without a JSON body" if isinstance(body, str | None) else "with unexpected JSON"
+        message = f"Auth0 answered HTTP {status} {what}" + (f": {snippet}" if snippet else ".")
         if status >= 500 or status < 400:
             return Auth0ServerError(message, **fields)
         return _error_class(status, "", None, not_found)(message, **fields)
-    code = body.get("errorCode") or (body.get("error") if "error_description" in body else None)
-    message = str(body.get("message") or body.get("error_description") or body.get("error") or "")
-    return _error_class(status, message, code, not_found)(
-        message or None, error_code=code, **fields
+    code = _code(body.get("errorCode")) or (
+        _code(body.get("error")) if "error_description" in body else None
     )
+    said = body.get("message") or body.get("error_description") or body.get("error") or ""
+    message = _shortened(said if isinstance(said, str) else str(said))
+    # Only a message that is text says which error it is.
+    kind = _error_class(status, message if isinstance(said, str) else "", code, not_found)
+    return kind(message or None, error_code=code, **fields)
+
+
+def _code(value: Any) -> str | None:
+    return value[:100] if isinstance(value, str) and value else None
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
 def _error_class(

@@ -27,10 +27,20 @@ from . import deadline, errors
 log = logging.getLogger(__name__)
 
 
+class Secret(str):
+    """A token or secret: a str everywhere, but shown as "********" by repr(), so a debug
+    page's frame variables, a dict or a log of one never show it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+
 class TokenSource(Protocol):
     refreshable: bool
 
-    def get(self) -> str: ...
+    def get(self) -> Secret: ...
 
     def invalidate(self, token: str) -> None: ...
 
@@ -41,9 +51,9 @@ class StaticToken:
     refreshable = False
 
     def __init__(self, token: str) -> None:
-        self._token = token
+        self._token = Secret(token)
 
-    def get(self) -> str:
+    def get(self) -> Secret:
         return self._token
 
     def invalidate(self, token: str) -> None:
@@ -70,7 +80,7 @@ class ClientCredentialsTokens:
         self.session = session
         self.token_url = token_url
         self.client_id = client_id
-        self._client_secret = client_secret
+        self._client_secret = Secret(client_secret)
         self.audience = audience
         self.timeout = timeout
         self.cache = cache
@@ -80,7 +90,7 @@ class ClientCredentialsTokens:
         self.cache_key = f"adminportal:auth0-token:{digest}"
         self.lock_key = f"{self.cache_key}:lock"
         self.lock_ttl = sum(timeout) + 5
-        self._memo: tuple[str, float] | None = None
+        self._memo: tuple[Secret, float] | None = None
         self._thread_lock = threading.Lock()
         # The shared copy is encrypted: whoever reads the cache (a database table by default)
         # or its backups does not get a Management API token.
@@ -88,7 +98,7 @@ class ClientCredentialsTokens:
             base64.urlsafe_b64encode(hashlib.sha256(f"auth0-token:{sealing_key}".encode()).digest())
         )
 
-    def get(self) -> str:
+    def get(self) -> Secret:
         token = self._fresh(self._memo) or self._fresh(self._shared())
         if token:
             return token
@@ -103,24 +113,24 @@ class ClientCredentialsTokens:
         if shared and shared[0] == token:
             self.cache.delete(self.cache_key)
 
-    def _shared(self) -> tuple[str, float] | None:
+    def _shared(self) -> tuple[Secret, float] | None:
         """The token other workers fetched, if any (and readable with this key)."""
         sealed = self.cache.get(self.cache_key)
         if not sealed:
             return None
         try:
-            return self._seal.decrypt(sealed[0]).decode(), sealed[1]
+            return Secret(self._seal.decrypt(sealed[0]).decode()), sealed[1]
         except (InvalidToken, TypeError, ValueError):
             return None  # another SECRET_KEY, or an old entry: fetch a new token
 
-    def _fresh(self, entry: tuple[str, float] | None) -> str | None:
+    def _fresh(self, entry: tuple[Secret, float] | None) -> Secret | None:
         """The token of a (token, refresh_at) entry, unless it is due for replacement."""
         if entry and entry[1] > self.clock():
             self._memo = entry
             return entry[0]
         return None
 
-    def _fetch_once(self) -> str:
+    def _fetch_once(self) -> Secret:
         owner = secrets.token_hex(8)
         deadline = time.monotonic() + self.lock_ttl
         while True:
@@ -139,7 +149,7 @@ class ClientCredentialsTokens:
             if self.cache.get(self.lock_key) == owner:
                 self.cache.delete(self.lock_key)
 
-    def _fetch(self) -> str:
+    def _fetch(self) -> Secret:
         form = {
             "grant_type": "client_credentials",
             "client_id": self.client_id,
@@ -158,13 +168,15 @@ class ClientCredentialsTokens:
             ) from None
         if response.status_code != 200:
             raise errors.from_response(response.status_code, _json_or_text(response))
-        body = _json_or_text(response)
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise errors.Auth0ServerError("Auth0's token endpoint answered without a token.")
-        lifetime = float(body.get("expires_in") or 86400)
+        answer = _token_answer(response)
+        if answer is None:
+            raise errors.Auth0ServerError(
+                "Auth0's token endpoint answered without a usable token (HTTP 200)."
+            )
+        lifetime = answer[1]
         # Replace it shortly before it expires (at most halfway through a short lifetime).
         usable_for = lifetime - min(self.refresh_margin, lifetime / 2)
-        entry = (str(body["access_token"]), self.clock() + usable_for)
+        entry = (answer[0], self.clock() + usable_for)
         sealed = (self._seal.encrypt(entry[0].encode()), entry[1])
         self.cache.set(self.cache_key, sealed, timeout=max(1, int(usable_for)))
         self._memo = entry
@@ -175,5 +187,21 @@ class ClientCredentialsTokens:
 def _json_or_text(response: requests.Response) -> object:
     try:
         return response.json()
-    except ValueError:
-        return response.text
+    except (ValueError, RecursionError):
+        return response.text[:2000]
+
+
+def _token_answer(response: requests.Response) -> tuple[Secret, float] | None:
+    """(token, lifetime in seconds) of a token endpoint answer, None when it has none usable.
+    Never raises: the answer (which holds the token) stays in no frame of a traceback."""
+    body = _json_or_text(response)
+    if not isinstance(body, dict):
+        return None
+    token, lifetime = body.get("access_token"), body.get("expires_in") or 86400
+    if not isinstance(token, str) or not token or isinstance(lifetime, bool):
+        return None
+    try:
+        seconds = float(lifetime)
+    except (TypeError, ValueError):
+        return None
+    return (Secret(token), seconds) if 0 < seconds < 10**8 else None

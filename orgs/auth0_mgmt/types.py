@@ -19,7 +19,7 @@ class Role:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Role:
         return cls(
-            id=str(data["id"]),
+            id=_id(data["id"]),
             name=str(data.get("name") or data["id"]),
             description=str(data.get("description") or ""),
         )
@@ -40,11 +40,12 @@ class Organization:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Organization:
         branding = data.get("branding") or {}
+        logo_url = branding.get("logo_url")
         return cls(
-            id=str(data["id"]),
+            id=_id(data["id"]),
             name=str(data.get("name") or ""),
             display_name=str(data.get("display_name") or ""),
-            logo_url=branding.get("logo_url"),
+            logo_url=logo_url if isinstance(logo_url, str) else None,
             metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
         )
 
@@ -71,7 +72,7 @@ class Member:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Member:
         return cls(
-            user_id=str(data["user_id"]),
+            user_id=_id(data["user_id"]),
             name=str(data.get("name") or ""),
             email=str(data.get("email") or ""),
             picture=str(data.get("picture") or ""),
@@ -100,7 +101,7 @@ class User:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> User:
         return cls(
-            user_id=str(data["user_id"]),
+            user_id=_id(data["user_id"]),
             email=str(data.get("email") or ""),
             name=str(data.get("name") or ""),
             nickname=str(data.get("nickname") or ""),
@@ -134,6 +135,14 @@ class Page(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def _id(value: Any) -> str:
+    """Ids are non-empty strings; anything else is an answer of another shape (the client
+    turns the TypeError into Auth0ServerError)."""
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"an id that is a {type(value).__name__}")
+    return value
 
 
 @dataclass(frozen=True)
