@@ -11,9 +11,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from orgs import services
 from orgs.access import role_of
+from orgs.guardrails import GuardrailRefused
 from orgs.models import AuditEvent, StaffAccess
-from tests.seeds import ORG_IDS, USER_IDS
+from orgs.views.staff import OWN_IDENTITY_HELP, OWN_IDENTITY_REFUSED
+from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, hx_messages, one_message, text, toasts
 
 ACME, GLOBEX, INITECH = ORG_IDS["acme"], ORG_IDS["globex"], ORG_IDS["initech"]
@@ -365,7 +368,8 @@ def test_editing_an_unknown_staff_member_is_404(client):
 @pytest.mark.parametrize("changes", [{"role": "Support"}, {"role": "Viewer"}, {"is_active": None}])
 def test_an_admin_cannot_demote_or_deactivate_themselves(auth0, client, admin_staff, changes):
     data = {"role": "Admin", "password": "", "all_organizations": "on", **changes}
-    response = client.post(f"/staff/{admin_staff.pk}/", form_data(**data))
+    own = {"email": None, "auth0_user_id": None}  # read-only: a browser does not send them
+    response = client.post(f"/staff/{admin_staff.pk}/", form_data(**data, **own))
 
     assert response.status_code == 200
     assert "You cannot take away your own Admin role or deactivate yourself." in form_error(
@@ -382,21 +386,118 @@ def test_an_admin_may_still_edit_their_own_other_details(auth0, client, admin_st
         f"/staff/{admin_staff.pk}/",
         form_data(
             role="Admin",
-            email="boss@staff.example.com",
-            organization_ids="",
+            email=None,  # read-only on one's own record: a browser does not send them
+            organization_ids=GLOBEX,
             all_organizations="on",
+            auth0_user_id=None,
+        ),
+    )
+
+    assert response.status_code == 302
+    admin_staff.refresh_from_db()
+    assert admin_staff.email == "admin@staff.example.com"
+    assert admin_staff.check_password(PASSWORD)
+    assert admin_staff.staff_access.organization_ids == [GLOBEX]
+    assert staff_events()[0].message.startswith("Changed organization_ids:  → ")
+
+
+# --- one's own identity: the fields that name one's own Auth0 user -----------------------------
+
+OWN = USER_IDS["ana"]
+
+
+@pytest.fixture
+def admin_as_ana(make_staff):
+    """An Admin whose own Auth0 user is Ana (by id and by e-mail address)."""
+    return make_staff("boss", auth0_user_id=OWN, email="ana.lee@acme.example.com")
+
+
+def own_record(browser: Client, person) -> str:  # type: ignore[no-untyped-def]
+    response = browser.get(f"/staff/{person.pk}/")
+    assert response.status_code == 200
+    return text(response)
+
+
+def test_ones_own_identity_fields_are_read_only_with_the_reason(auth0, admin_as_ana, make_staff):
+    browser = Client()
+    browser.force_login(admin_as_ana)
+
+    mine = own_record(browser, admin_as_ana)
+    someone_elses = own_record(browser, make_staff("otto"))
+
+    for name in ("email", "auth0_user_id"):
+        assert re.search(rf'<input [^>]*name="{name}"[^>]* disabled', mine)
+        assert not re.search(rf'<input [^>]*name="{name}"[^>]* disabled', someone_elses)
+    assert f'name="auth0_user_id" value="{OWN}"' in mine
+    assert OWN_IDENTITY_HELP in html.unescape(mine)
+    assert OWN_IDENTITY_HELP not in html.unescape(someone_elses)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"auth0_user_id": "", "email": "someone@else.example.com"},  # the issue's bypass
+        {"auth0_user_id": ""},
+        {"auth0_user_id": "auth0|somebodyelse"},
+        {"email": "someone@else.example.com"},
+        {"email": ""},
+    ],
+)
+def test_a_forged_post_cannot_change_ones_own_identity(auth0, admin_as_ana, forged):
+    browser = Client()
+    browser.force_login(admin_as_ana)
+    data = {"username": "boss", "role": "Admin", "all_organizations": "on", "password": ""}
+    data |= {"email": "ana.lee@acme.example.com", "auth0_user_id": OWN, **forged}
+
+    response = browser.post(f"/staff/{admin_as_ana.pk}/", form_data(**data))
+
+    assert response.status_code == 403
+    assert form_error(response) == OWN_IDENTITY_REFUSED
+    admin_as_ana.refresh_from_db()
+    assert admin_as_ana.email == "ana.lee@acme.example.com"
+    assert admin_as_ana.staff_access.auth0_user_id == OWN
+    assert staff_events() == []
+    with pytest.raises(GuardrailRefused, match="is your own Auth0 user"):  # still themselves
+        services.member_roles_assign(
+            actor=admin_as_ana, org_id=ACME, user_id=OWN, role_ids=[ROLE_IDS["viewer"]]
+        )
+
+
+def test_another_admin_may_change_someones_identity(auth0, client, admin_as_ana):
+    response = client.post(
+        f"/staff/{admin_as_ana.pk}/",
+        form_data(
+            username="boss",
+            role="Admin",
+            all_organizations="on",
+            email="boss@staff.example.com",
             auth0_user_id="",
             password="",
         ),
     )
 
     assert response.status_code == 302
-    admin_staff.refresh_from_db()
-    assert admin_staff.email == "boss@staff.example.com"
-    assert role_of(admin_staff) == "Admin"
-    assert staff_events()[0].message == (
-        "Changed email: admin@staff.example.com → boss@staff.example.com"
+    admin_as_ana.refresh_from_db()
+    assert admin_as_ana.email == "boss@staff.example.com"
+    assert admin_as_ana.staff_access.auth0_user_id == ""
+
+
+def test_a_superuser_may_change_their_own_identity(auth0, admin_as_ana):
+    make_superuser(admin_as_ana)
+    browser = Client()
+    browser.force_login(admin_as_ana)
+
+    assert 'name="email"' in own_record(browser, admin_as_ana)
+    assert OWN_IDENTITY_HELP not in html.unescape(own_record(browser, admin_as_ana))
+    response = browser.post(
+        f"/staff/{admin_as_ana.pk}/",
+        form_data(username="boss", role="Admin", all_organizations="on", email="root@x.example")
+        | {"auth0_user_id": "", "password": ""},
     )
+
+    assert response.status_code == 302
+    admin_as_ana.refresh_from_db()
+    assert admin_as_ana.email == "root@x.example"
 
 
 def test_an_admin_may_demote_another_admin(auth0, client, make_staff):

@@ -31,6 +31,17 @@ ONLY_SUPERUSERS_EDIT = (
     "{username} is a superuser or may use Django admin: only a superuser may change this "
     "account here. Nothing was changed."
 )
+IDENTITY_FIELDS = ("email", "auth0_user_id")
+"""What names a staff member's own Auth0 user, whose memberships and roles they may not change
+(orgs.guardrails): on one's own record, only another Admin or a superuser changes them."""
+OWN_IDENTITY_HELP = (
+    "Your own e-mail address and Auth0 user id are how adminportal keeps you from changing your "
+    "own Auth0 user: only another Admin or a superuser may change them."
+)
+OWN_IDENTITY_REFUSED = (
+    "You cannot change your own e-mail address or Auth0 user id: they keep you from changing "
+    "your own Auth0 user's memberships and roles. Ask another Admin. Nothing was changed."
+)
 
 
 def reaching_everything(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -70,9 +81,18 @@ def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     access = StaffAccess.objects.filter(user=person).first() if person else None
     initial = _initial(person, access)
     form = StaffForm(request.POST or None, initial=initial)
+    status = 200
     if person is not None:
         form.fields["username"].disabled = True
-    if request.method == "POST" and form.is_valid():
+    own_identity = person is not None and not may_edit_identity(request.user, person)
+    if own_identity:
+        for name in IDENTITY_FIELDS:  # shown, never taken from the form
+            form.fields[name].disabled = True
+            form.fields[name].help_text = OWN_IDENTITY_HELP
+    if own_identity and _identity_posted(request, initial):
+        form.add_error(None, OWN_IDENTITY_REFUSED)
+        status = 403
+    elif request.method == "POST" and form.is_valid():
         problem = _problem(request, form, person)
         if problem:
             form.add_error(None, problem)
@@ -81,7 +101,10 @@ def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, f"Saved {person.username}: {form.cleaned_data['role']}.")
             return redirect("orgs:staff_list")
     return TemplateResponse(
-        request, "orgs/staff_form.html", {"form": form, "person": person, "roles": ROLES}
+        request,
+        "orgs/staff_form.html",
+        {"form": form, "person": person, "roles": ROLES},
+        status=status,
     )
 
 
@@ -91,6 +114,21 @@ def may_edit(editor, person) -> bool:  # type: ignore[no-untyped-def]
     if editor.is_superuser or editor.pk == person.pk:
         return True
     return not (person.is_superuser or person.is_staff)
+
+
+def may_edit_identity(editor, person) -> bool:  # type: ignore[no-untyped-def]
+    """Nobody changes the fields naming their own Auth0 user (IDENTITY_FIELDS) on their own
+    record, except a superuser (who may do anything in Django admin anyway): clearing them would
+    switch off the guardrail that keeps staff from changing their own memberships and roles."""
+    return editor.pk != person.pk or editor.is_superuser
+
+
+def _identity_posted(request: HttpRequest, initial: dict[str, object]) -> bool:
+    """A POST that sets an identity field to anything but its value (a browser sends none)."""
+    return request.method == "POST" and any(
+        name in request.POST and request.POST[name].strip() != initial[name]
+        for name in IDENTITY_FIELDS
+    )
 
 
 def _initial(person, access: StaffAccess | None) -> dict[str, object]:  # type: ignore[no-untyped-def]

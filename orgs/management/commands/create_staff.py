@@ -1,5 +1,8 @@
 """Create (or update) a staff account with a role and a reach, recorded in the audit trail
-(by "manage.py create_staff (OS user)"; never the password).
+(by "manage.py create_staff (OS user)"; never the password). It acts with the server's rights
+(whoever runs it may run any manage.py command), as a superuser on the Staff page would: it may
+change any account's e-mail address and Auth0 user id, which staff may not change on their own
+record in the dashboard (orgs.views.staff.may_edit_identity).
 
 manage.py create_staff ana --email ana@example.com --role support --orgs org_1,org_2
 manage.py create_staff ops --role admin --all-orgs --password-env OPS_PASSWORD
