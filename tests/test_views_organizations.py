@@ -549,3 +549,19 @@ def test_a_one_character_search_asks_for_more_without_calling_auth0(auth0, clien
     response = client.get(ACME_URL, {"q": "a"}, headers=HX)
     assert "Type at least 2 characters to find a member." in text(response)
     assert auth0.api_requests() == []
+
+
+def test_metadata_keys_named_like_dict_methods_are_shown_as_keys(auth0, client):
+    seed = bigger_seed()
+    metadata = {"items": "<i>x</i>", "keys": "k", "values": "v", "region": "us"}
+    seed["organizations"][0]["metadata"] = metadata
+    auth0.reset(seed=seed)
+
+    response = client.get(ACME_URL)
+    listed = client.get(LIST)
+
+    assert response.status_code == 200
+    page = text(response)
+    for shown in ("items: &lt;i&gt;x&lt;/i&gt;", "keys: k", "values: v", "region: us"):
+        assert f" · {shown}" in page
+    assert listed.status_code == 200 and "<td>us</td>" in text(listed)

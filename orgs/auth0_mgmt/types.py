@@ -37,6 +37,11 @@ class Organization:
     def label(self) -> str:
         return self.display_name or self.name
 
+    @property
+    def metadata_items(self) -> tuple[tuple[str, str], ...]:
+        """For templates: `metadata.items` would look up a key named "items" first."""
+        return tuple(self.metadata.items())
+
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Organization:
         branding = data.get("branding") or {}
