@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.StaffLoginRequiredMiddleware",
+    "orgs.middleware.NoStoreMiddleware",
     "orgs.middleware.StaffPermissionsMiddleware",
     "orgs.middleware.HtmxMessagesMiddleware",
     "orgs.middleware.Auth0DeadlineMiddleware",
@@ -109,7 +110,10 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind a proxy that terminates TLS (nginx, a load balancer) and sets X-Forwarded-Proto: without
 # this Django takes requests for http, refuses every form (CSRF origin check) and SSO's callback.
-if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+# That one proxy also appends the client's address to X-Forwarded-For, which sign-in throttling
+# counts failures by (orgs/client_address.py); without the setting, the peer's address.
+BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
@@ -203,6 +207,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Single sign-on is throttled by the provider; its callbacks are not counted as password guesses.
 AXES_WHITELIST_CALLABLE = "orgs.sso.is_not_a_password_sign_in"
+AXES_CLIENT_IP_CALLABLE = "orgs.client_address.client_address"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

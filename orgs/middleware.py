@@ -14,6 +14,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
 
 from . import staff_permissions
 from .auth0_mgmt import deadline
@@ -56,6 +57,23 @@ class StaffLoginRequiredMiddleware(LoginRequiredMiddleware):
         back = (current.path + (f"?{current.query}" if current.query else "")) or "/"
         response = HttpResponse(status=401)
         response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
+        return response
+
+
+class NoStoreMiddleware:
+    """Nothing answered to a signed-in staff member is kept by the browser or a proxy
+    (Cache-Control: no-store, private): pages, htmx partials and CSV exports hold people's
+    names, e-mail addresses, roles and the audit trail, which must not outlive the session in a
+    shared computer's cache or come back with the back button after signing out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response
 
 

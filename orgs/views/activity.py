@@ -4,6 +4,7 @@ filterable by staff member, action, outcome and date, paged, and exportable as C
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
@@ -149,7 +150,7 @@ class _Echo:
 
 
 def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow(CSV_COLUMNS)
     for event in events.iterator():
         yield writer.writerow(
@@ -176,7 +177,16 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
         )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet that ignores the quotes, or splits on another separator (";" in much of
+# Europe, a tab), starts a cell inside ours: before a formula character (after spaces or
+# quotes), such a place gets a "'" too.
+INNER_FORMULA = re.compile(r"""([,;\t\r\n])(?=[ "]*[=+\-@])""")
+
+
 def _cell(value: object) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text a spreadsheet will not run as a formula, whatever separator it splits on: every
+    field is quoted too (csv.QUOTE_ALL)."""
+    text = INNER_FORMULA.sub(r"\1'", str(value))
+    return "'" + text if text.lstrip(" ")[:1] in FORMULA_START else text
