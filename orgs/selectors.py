@@ -269,29 +269,62 @@ def organization_search(
 
 
 def member_search(*, org_id: str, text: str) -> Page[Member]:
-    """Members of the organization whose name, e-mail or nickname starts with each word of
-    `text`: one user search. A single hit comes with their roles (a second call); with more,
-    each hit's roles are one click away (a call each would cost MEMBER_SEARCH_LIMIT calls)."""
+    """Members of the organization with a word of their name (given or family name), nickname
+    or e-mail starting with each word of `text`, as a person expects ("Johnson" and "quinn joh"
+    find Quinn Johnson): one user search. Auth0 matches `name:w*` only at the start of the whole
+    name, so a word of 3 or more letters is also sought inside it (`name:*w*`), and what Auth0
+    returns is then held to word starts here. A single hit comes with their roles (a second
+    call); with more, each hit's roles are one click away."""
     client = get_client()
     check_org_id(org_id)
-    clauses = []
-    for word in text.split()[:5]:
-        if "@" in word:
-            clauses.append(f'email:"{_lucene_quoted(word)}"')
-        elif prefix := re.sub(r"[^\w.]", "", word):
-            clauses.append(f"(name:{prefix}* OR email:{prefix}* OR nickname:{prefix}*)")
-    if not clauses:
+    words = [
+        w
+        for w in (w if "@" in w else re.sub(r"[^\w.]", "", w) for w in text.split()[:5])
+        if w.strip(".@")
+    ]
+    if not words:
         return Page(items=(), total=0)
-    q = f'organization_id:"{org_id}" AND ' + " AND ".join(clauses)
+    q = f'organization_id:"{org_id}" AND ' + " AND ".join(_search_clause(w) for w in words)
     users = client.search_users(q, per_page=MEMBER_SEARCH_LIMIT)
+    found = [u for u in users.items if all(_starts_a_word(u, w) for w in words)]
     members = tuple(
         Member(user_id=u.user_id, name=u.name, email=u.email, picture=u.picture, roles_shown=False)
-        for u in users.items
+        for u in found
     )
     if len(members) == 1:
         roles = member_roles_list(org_id=org_id, user_id=members[0].user_id)
         members = (replace(members[0], roles=roles, roles_shown=True),)
-    return Page(items=members, total=users.total, limit=MEMBER_SEARCH_LIMIT)
+    every_hit_read = (users.total or 0) <= len(users.items)
+    total = len(members) if every_hit_read else users.total
+    return Page(items=members, total=total, limit=MEMBER_SEARCH_LIMIT)
+
+
+SEARCHED_FIELDS = ("name", "given_name", "family_name", "nickname", "email")
+
+
+def _search_clause(word: str) -> str:
+    if "@" in word:
+        return f'email:"{_lucene_quoted(word)}"'
+    prefix = word.strip(".")
+    clauses = [f"{field}:{prefix}*" for field in SEARCHED_FIELDS]
+    if len(prefix) >= 3:  # Auth0 allows a leading wildcard with 3 characters or more
+        clauses += [f"name:*{prefix}*", f"email:*{prefix}*"]
+    return "(" + " OR ".join(clauses) + ")"
+
+
+def _starts_a_word(user: User, word: str) -> bool:
+    """Whether `word` starts a word of the user's names, nickname or e-mail (any case)."""
+    wanted = word.casefold()
+    if "@" in wanted:
+        return user.email.casefold() == wanted
+    wanted = wanted.strip(".")
+    values = (user.name, user.given_name, user.family_name, user.nickname, user.email)
+    return any(
+        part.startswith(wanted)
+        for value in values
+        for part in re.split(r"[^\w]+", value.casefold())
+        if part
+    ) or any(value.casefold().startswith(wanted) for value in values if value)
 
 
 def members_by_id(*, org_id: str, user_ids: list[str]) -> dict[str, Member]:

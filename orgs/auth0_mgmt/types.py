@@ -91,6 +91,8 @@ class User:
     email: str = ""
     name: str = ""
     nickname: str = ""
+    given_name: str = ""
+    family_name: str = ""
     picture: str = ""
     email_verified: bool = False
     blocked: bool = False
@@ -110,6 +112,8 @@ class User:
             email=str(data.get("email") or ""),
             name=str(data.get("name") or ""),
             nickname=str(data.get("nickname") or ""),
+            given_name=str(data.get("given_name") or ""),
+            family_name=str(data.get("family_name") or ""),
             picture=str(data.get("picture") or ""),
             email_verified=bool(data.get("email_verified")),
             blocked=bool(data.get("blocked")),
