@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from adminportal.cache_url import cache_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -82,10 +84,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The Management API token is cached here and shared by every worker process, so the cache
-# must be shared too: the database by default (its table comes with the orgs migrations), or
-# Redis/Memcached via CACHE_URL. Its atomic `add` is the lock that stops token stampedes.
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://adminportal_cache")}
+# The Management API token, locks, rate limits and what was read from Auth0 are kept here and
+# shared by every worker process and host, so the cache must be shared too: the database by
+# default (its table comes with the orgs migrations), or Redis (redis://host:6379/1, Django's
+# RedisCache; see adminportal/cache_url.py). Its atomic `add` is what the locks are made of.
+CACHES = {
+    "default": cache_config(env.str("CACHE_URL", default="") or "dbcache://adminportal_cache")
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
