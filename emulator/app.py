@@ -135,7 +135,11 @@ class Emulator:
         self.faults = FaultBook()
         self.log = RequestLog(request_log_size)
         self.latency = 0.0
-        self.initial = {"rate_limits": rate_limits, "member_removal_lag": member_removal_lag}
+        self.initial = {
+            "rate_limits": rate_limits,
+            "member_removal_lag": member_removal_lag,
+            "signing_key": self.tokens.signing_key,
+        }
         self.loaded_seed: dict[str, Any] | None = None
 
     def handle(self, request: Request) -> Response:

@@ -14,6 +14,8 @@ rate limits, consistency lag, clock, clients, tokens and the request log.
 - GET/POST clients: list / add or replace a client {"client_id", "client_secret", "scopes",
   "is_global", "token_lifetime"}
 - POST tokens {"client_id", "scopes"?, "expires_in"?}: mint a token without the secret
+- POST signing-key {"key"?}: sign Management API tokens with a new key (random unless given),
+  so every token issued before is refused "Invalid signature…"; reset restores the first key
 - GET/DELETE requests: the log of Management API and token requests / clear it. The log keeps
   the newest N entries (Emulator(request_log_size=N), `--request-log-size N`; default 10,000):
   {"requests": [...oldest first], "max_entries": N, "dropped": older entries no longer kept}
@@ -22,6 +24,7 @@ rate limits, consistency lag, clock, clients, tokens and the request log.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +97,7 @@ def reset(emulator: Emulator, body: dict[str, Any]) -> dict[str, Any]:
     emulator.log.clear()
     emulator.latency = 0.0
     emulator.clock.offset = 0.0
+    emulator.tokens.signing_key = emulator.initial["signing_key"]
     emulator.tenant.member_removal_lag = emulator.initial["member_removal_lag"]
     emulator.limiter.configure(preset=emulator.initial["rate_limits"])
     seed = body.get("seed")
@@ -142,6 +146,11 @@ def mint_token(emulator: Emulator, body: dict[str, Any]) -> dict[str, Any]:
     return emulator.tokens.mint(client, scopes=body.get("scopes"), lifetime=body.get("expires_in"))
 
 
+def rotate_signing_key(emulator: Emulator, body: dict[str, Any]) -> dict[str, Any]:
+    emulator.tokens.signing_key = str(body.get("key") or secrets.token_urlsafe(32))
+    return {"rotated": True}
+
+
 def clear_log(emulator: Emulator, body: Any) -> dict[str, Any]:
     emulator.log.clear()
     return {"cleared": True}
@@ -180,6 +189,7 @@ ACTIONS: dict[tuple[str, str], Callable[[Emulator, Any], Any]] = {
     },
     ("POST", "clients"): put_client,
     ("POST", "tokens"): mint_token,
+    ("POST", "signing-key"): rotate_signing_key,
     ("GET", "requests"): lambda e, b: e.log.describe(),
     ("DELETE", "requests"): clear_log,
 }

@@ -79,6 +79,10 @@ class ControlClient:
             body["expires_in"] = expires_in
         return self.call("POST", "tokens", body)["access_token"]
 
+    def rotate_signing_key(self, key: str | None = None) -> None:
+        """Sign tokens with a new key: every token issued before is refused (reset undoes it)."""
+        self.call("POST", "signing-key", {} if key is None else {"key": key})
+
     def requests(self) -> list[dict[str, Any]]:
         return self.call("GET", "requests")["requests"]
 

@@ -69,9 +69,9 @@ def feedback_for(exc: errors.Auth0Error, *, action: str) -> Feedback:
             )
         case errors.InvalidSignature():
             text = (
-                f"{failed}: Auth0 rejected the signature of adminportal's access token, so the "
-                f"token belongs to another tenant or was altered. {ADMIN_HINT}: check "
-                "AUTH0_DOMAIN and the credentials."
+                f"{failed}: Auth0 rejected the signature of adminportal's access token, even "
+                "after fetching a new one, so the token belongs to another tenant or was "
+                f"altered. {ADMIN_HINT}: check AUTH0_DOMAIN and the credentials."
             )
         case errors.ClientNotGlobal():
             text = (

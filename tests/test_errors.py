@@ -103,7 +103,8 @@ def documented_rows(scope: str) -> dict[str, Row]:
             ),
             errors.InvalidQueryString,
         ),
-        # A refused token is refreshed and retried once, so it must be refused twice.
+        # A refused token is refreshed and retried once, so it must be refused twice (an
+        # invalid signature too: after a signing-key rotation a new token cures it).
         "401 invalid token": Row(
             401, body(401, "Unauthorized", "Invalid token."), errors.InvalidToken, times=2
         ),
@@ -111,6 +112,7 @@ def documented_rows(scope: str) -> dict[str, Row]:
             401,
             body(401, "Unauthorized", "Invalid signature received for JSON Web Token validation."),
             errors.InvalidSignature,
+            times=2,
         ),
         "401 client not global": Row(
             401, body(401, "Unauthorized", "Client is not global."), errors.ClientNotGlobal

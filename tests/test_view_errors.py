@@ -184,6 +184,7 @@ REMOVE_MEMBER_CASES = [
             body=auth0_body(
                 401, "Unauthorized", "Invalid signature received for JSON Web Token validation."
             ),
+            times=2,  # refused again with a new token
         ),
         502,
         "error",

@@ -3,7 +3,9 @@
 - One `requests.Session` (pooled connections), a (connect, read) timeout on every call, bearer
   token, JSON bodies (DELETE included), every path segment percent-encoded ("." and ".." and
   empty segments are refused).
-- 401 "Invalid token"/expired: a fresh token and one retry, never more.
+- 401 "Invalid token"/expired/"Invalid signature" (a signing-key rotation): the token is
+  dropped (here and, if still the shared one, for every worker), a fresh one is taken and
+  the call retried once, never more.
 - 429: one retry, only when Auth0 says the bucket refills within `max_rate_limit_wait` seconds;
   otherwise the RateLimited error goes up at once with the reset time. No other retries: a
   worker is never held for long, and writes are never repeated after a 5xx or a timeout.
@@ -288,7 +290,11 @@ class ManagementClient:
             if response.status_code < 400:
                 return response
             error = self._error(response, correlation_id, not_found)
-            if isinstance(error, errors.InvalidToken) and self.tokens.refreshable and not refreshed:
+            if (
+                isinstance(error, errors.CURED_BY_NEW_TOKEN)
+                and self.tokens.refreshable
+                and not refreshed
+            ):
                 self.tokens.invalidate(token)
                 refreshed = True
                 continue

@@ -118,6 +118,10 @@ class CredentialsRejected(Auth0Unauthorized):
     """The token endpoint refused the client id/secret or the audience."""
 
 
+CURED_BY_NEW_TOKEN = (InvalidToken, InvalidSignature)
+"""401s a new token can cure (expired, garbage, signed with a key Auth0 has rotated away)."""
+
+
 # --- 403, 404, 409, 429 ----------------------------------------------------------------------
 
 

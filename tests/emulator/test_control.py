@@ -115,6 +115,20 @@ def test_reset_restores_the_seed_and_clears_faults_and_clock(api, emulator):
     assert USER_IDS["ben"] in [m["user_id"] for m in api("GET", MEMBERS_PATH).json()]
 
 
+def test_rotating_the_signing_key_refuses_earlier_tokens_until_reset(api, emulator):
+    old = emulator.mint_token("adminportal-demo")
+
+    emulator.rotate_signing_key()
+    refused = api("GET", ORG_PATH, token=old)
+    fresh = api("GET", ORG_PATH, token=emulator.mint_token("adminportal-demo"))
+    emulator.reset()
+
+    assert refused.status_code == 401
+    assert refused.json()["message"].startswith("Invalid signature received")
+    assert fresh.status_code == 200
+    assert api("GET", ORG_PATH, token=old).status_code == 200  # reset: the first key again
+
+
 def test_state_dump_loads_back_to_the_same_state(emulator):
     dumped = emulator.state()
     emulator.load_seed("empty")
