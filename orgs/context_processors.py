@@ -5,7 +5,13 @@ from django.urls import get_script_prefix, reverse
 from .access import reaches_all
 from .staff_permissions import staff_role
 
-LINKS = ("orgs:organization_list", "orgs:organization_jump", "orgs:activity", "orgs:staff_list")
+LINKS = (
+    "orgs:organization_list",
+    "orgs:organization_jump",
+    "orgs:user_list",
+    "orgs:activity",
+    "orgs:staff_list",
+)
 _links: dict[str, dict[str, str]] = {}
 
 

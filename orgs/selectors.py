@@ -9,9 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from . import holders, member_cache
+from .access import access_of, reach_of, reaches_all
 from .auth0_mgmt import Member, Organization, Page, Role, User, all_pages, errors, get_client
 from .ids import check_org_id, check_user_id
 from .member_cache import MemberDetail
@@ -277,11 +279,7 @@ def member_search(*, org_id: str, text: str) -> Page[Member]:
     call); with more, each hit's roles are one click away."""
     client = get_client()
     check_org_id(org_id)
-    words = [
-        w
-        for w in (w if "@" in w else re.sub(r"[^\w.]", "", w) for w in text.split()[:5])
-        if w.strip(".@")
-    ]
+    words = _search_words(text)
     if not words:
         return Page(items=(), total=0)
     q = f'organization_id:"{org_id}" AND ' + " AND ".join(_search_clause(w) for w in words)
@@ -299,7 +297,71 @@ def member_search(*, org_id: str, text: str) -> Page[Member]:
     return Page(items=members, total=total, limit=MEMBER_SEARCH_LIMIT)
 
 
+USER_SEARCH_LIMIT = 25
+REACH_FILTER_SIZE = 100
+"""Organization ids named in one user search of a limited staff member; more take one search
+per hundred."""
+
+
+def reached_organization_ids(user: AbstractBaseUser) -> frozenset[str] | None:
+    """The ids of the organizations a staff member reaches (their list, and those of the
+    catalogue their metadata rule matches); None when they reach every organization."""
+    if reaches_all(user):
+        return None
+    access = access_of(user)
+    if access is None:
+        return frozenset()
+    ids = {i for i in access.organization_ids if isinstance(i, str)}
+    if access.rule_pairs():
+        reach = reach_of(user)
+        ids |= {o.id for o in organization_catalogue().organizations if reach(o)}
+    return frozenset(ids)
+
+
+def user_search(*, text: str, organization_ids: frozenset[str] | None = None) -> Page[User]:
+    """Users of the tenant with a word of their name, nickname or e-mail starting with each word
+    of `text` (an e-mail address: that address): one user search. `organization_ids`: only
+    users who belong to one of them (staff limited to some organizations; one search per 100
+    organizations); None for all."""
+    words = _search_words(text)
+    if not words or organization_ids is not None and not organization_ids:
+        return Page(items=(), total=0)
+    query = " AND ".join(_search_clause(w) for w in words)
+    if organization_ids is None:
+        queries = [query]
+    else:
+        ids = sorted(organization_ids)
+        size = REACH_FILTER_SIZE
+        queries = [
+            "("
+            + " OR ".join(f'organization_id:"{_lucene_quoted(i)}"' for i in ids[n : n + size])
+            + f") AND {query}"
+            for n in range(0, len(ids), size)
+        ]
+    found: dict[str, User] = {}
+    every_hit_read = True
+    for q in queries:
+        users = get_client().search_users(q, per_page=USER_SEARCH_LIMIT)
+        every_hit_read &= (users.total or 0) <= len(users.items)
+        found |= {u.user_id: u for u in users.items if all(_starts_a_word(u, w) for w in words)}
+        if len(found) >= USER_SEARCH_LIMIT:
+            every_hit_read = False
+            break
+    items = tuple(found.values())[:USER_SEARCH_LIMIT]
+    return Page(items=items, total=len(items) if every_hit_read else None, limit=USER_SEARCH_LIMIT)
+
+
 SEARCHED_FIELDS = ("name", "given_name", "family_name", "nickname", "email")
+
+
+def _search_words(text: str) -> list[str]:
+    """The first 5 words of a search, each cut to letters, digits and dots (an e-mail address
+    is kept whole)."""
+    return [
+        w
+        for w in (w if "@" in w else re.sub(r"[^\w.]", "", w) for w in text.split()[:5])
+        if w.strip(".@")
+    ]
 
 
 def _search_clause(word: str) -> str:

@@ -42,6 +42,7 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_edit, name="staff_create"),
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
+    path("users/", views.user_list, name="user_list"),
     path("users/<id:user_id>/roles/remove/", views.user_role_remove, name="user_role_remove"),
     path("users/<id:user_id>/roles/", views.user_roles, name="user_roles"),
 ]

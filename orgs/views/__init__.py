@@ -8,7 +8,7 @@ from .activity import activity, organization_activity
 from .members import member_detail, member_remove, member_role_remove, members_remove
 from .organizations import organization_detail, organization_jump, organization_list
 from .staff import staff_edit, staff_list
-from .users import user_role_remove, user_roles
+from .users import user_list, user_role_remove, user_roles
 
 
 @require_GET
@@ -29,6 +29,7 @@ __all__ = [
     "organization_list",
     "staff_edit",
     "staff_list",
+    "user_list",
     "user_role_remove",
     "user_roles",
 ]

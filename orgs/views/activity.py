@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
-from ..access import access_of, check_reach, reaches, reaches_all
+from ..access import check_reach, reaches_all
 from ..audit import settle_orphans
 from ..auth0_mgmt import errors
 from ..forms import ActivityFilterForm
@@ -56,11 +56,7 @@ def visible_events(user) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def
         if user.has_perm("orgs.view_all_activity"):
             return events
         return events.exclude(org_id="")
-    access = access_of(user)
-    org_ids = set(access.organization_ids if access else [])
-    if access and access.rule_pairs():
-        catalogue = selectors.organization_catalogue()
-        org_ids |= {org.id for org in catalogue.organizations if reaches(user, org)}
+    org_ids = selectors.reached_organization_ids(user) or ()
     return events.filter(org_id__in=org_ids)
 
 

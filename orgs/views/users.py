@@ -1,5 +1,6 @@
-"""A user's tenant-wide roles (Auth0 Dashboard > Users > Roles): distinct from the roles a
-member holds inside an organization."""
+"""Users of the tenant (Auth0 Dashboard > Users): find one by name or e-mail, then their
+tenant-wide roles (Users > Roles), distinct from the roles a member holds inside an
+organization, and the organizations in reach they belong to."""
 
 from __future__ import annotations
 
@@ -14,6 +15,31 @@ from ..auth0_mgmt import errors
 from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import page_error, render_page
 from .permissions import requires
+
+MIN_SEARCH = 2
+
+
+@require_GET
+@requires("orgs.view_organizations", "see users")
+@vary_on_headers("HX-Request")
+def user_list(request: HttpRequest) -> HttpResponse:
+    """Search the tenant's users; staff limited to some organizations find only their users."""
+    text = request.GET.get("q", "").strip()[:100]
+    context: dict[str, object] = {"q": text, "min_search": MIN_SEARCH}
+    if len(text) >= MIN_SEARCH:
+        try:
+            reached = selectors.reached_organization_ids(request.user)
+            context["limited"] = reached is not None
+            context["page"] = selectors.user_search(text=text, organization_ids=reached)
+        except errors.Auth0Error as exc:
+            return page_error(
+                request,
+                exc,
+                action="search the users",
+                template="orgs/user_list.html",
+                context=context,
+            )
+    return render_page(request, "orgs/user_list.html", "user-results", context)
 
 
 def user_roles_url(user_id: str) -> str:
