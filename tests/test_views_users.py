@@ -150,3 +150,17 @@ def test_removing_a_tenant_wide_role_they_do_not_hold_refreshes_the_list(auth0, 
     assert plain.status_code == 404
     assert "they no longer hold that role" in text(plain)
     assert f'href="{ANA_ROLES}"' in text(plain)
+
+
+def test_support_sees_why_there_are_no_trash_cans(auth0, make_staff, client):
+    from django.test import Client
+
+    support = Client()
+    support.force_login(make_staff("support-all", "Support"))
+
+    as_support = text(support.get(ANA_ROLES))
+    as_admin = text(client.get(ANA_ROLES))
+
+    assert 'aria-label="Remove role tenant-admin"' not in as_support
+    assert "Only Admins may remove tenant-wide roles" in as_support
+    assert "Only Admins may remove tenant-wide roles" not in as_admin
