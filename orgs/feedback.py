@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from .auth0_mgmt import errors
 from .guardrails import GuardrailRefused
@@ -121,8 +122,8 @@ def feedback_for(exc: errors.Auth0Error, *, action: str) -> Feedback:
         case errors.Auth0Conflict():
             text, status = f"{failed}: Auth0 reported a conflict: “{exc.message}”.", 409
         case errors.Auth0RateLimited():
-            wait = exc.retry_after
-            when = f"in {math.ceil(wait)} seconds" if wait else "in a moment"
+            wait = math.ceil(exc.retry_after or 0)
+            when = _in_seconds(wait) if wait else "in a moment"
             text = (
                 f"{failed}: Auth0 is limiting how fast adminportal may call it. "
                 f"{unchanged} Try again {when}."
@@ -175,6 +176,10 @@ def _unknown_outcome(exc: errors.Auth0Error, failed: str, what: str) -> str:
         f"Auth0 {what}, so the change may or may not have been applied. The list has been "
         "refreshed: check it before trying again."
     )
+
+
+def _in_seconds(seconds: int) -> str:
+    return ngettext("in %(n)d second", "in %(n)d seconds", seconds) % {"n": seconds}
 
 
 def _host() -> str:

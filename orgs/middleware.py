@@ -5,9 +5,12 @@ toasts by static/js/app.js; full pages render them server-side."""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -18,7 +21,7 @@ from django.utils.cache import add_never_cache_headers
 
 from . import staff_permissions
 from .auth0_mgmt import deadline
-from .htmx import trigger
+from .htmx import is_partial_request, trigger
 
 NAVIGATING_HEADERS = ("HX-Redirect", "HX-Refresh", "HX-Location")
 
@@ -94,12 +97,59 @@ class StaffPermissionsMiddleware:
             staff_permissions.load(user)
 
 
+BUDGET_COOKIE = "adminportal_auth0_budget"
+
+
 class Auth0DeadlineMiddleware:
-    """Every request gets AUTH0_REQUEST_BUDGET seconds for all its Auth0 calls together."""
+    """Every click gets AUTH0_REQUEST_BUDGET seconds for all its Auth0 calls together. A plain
+    form post that redirects hands what it left of its budget to the page it redirects to (in
+    a short-lived cookie naming that page), so a failed write and the page after it never take
+    two budgets. The cookie can only shorten a budget, never lengthen it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with deadline.budget(settings.AUTH0_REQUEST_BUDGET):
-            return self.get_response(request)
+        budget = settings.AUTH0_REQUEST_BUDGET
+        carried = _carried_budget(request)
+        with deadline.budget(budget if carried is None else min(budget, carried)):
+            response = self.get_response(request)
+            left = deadline.remaining() or 0.0
+        if carried is not None:
+            response.delete_cookie(BUDGET_COOKIE)
+        _carry_budget(request, response, left, budget)
+        return response
+
+
+def _page_key(path: str) -> str:
+    return hashlib.sha256(unquote(path).encode()).hexdigest()[:24]
+
+
+def _carried_budget(request: HttpRequest) -> float | None:
+    """Seconds left of the click that redirected here, or None."""
+    until, _, page = request.COOKIES.get(BUDGET_COOKIE, "").partition("-")
+    if request.method != "GET" or page != _page_key(request.path):
+        return None
+    try:
+        return max(0.0, float(until) - time.time())
+    except ValueError:
+        return None
+
+
+def _carry_budget(request: HttpRequest, response: HttpResponse, left: float, budget: float) -> None:
+    """A plain form's redirect: the page it leads to gets only what is `left`."""
+    if request.method != "POST" or response.status_code not in (302, 303):
+        return
+    if is_partial_request(request) or not response.has_header("Location"):
+        return
+    target = urlsplit(response["Location"])
+    if target.netloc:  # only a page of adminportal itself
+        return
+    response.set_cookie(
+        BUDGET_COOKIE,
+        f"{time.time() + max(0.0, left):.3f}-{_page_key(target.path)}",
+        max_age=math.ceil(budget) + 1,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )

@@ -276,6 +276,16 @@ def test_the_lockout_page_names_the_configured_cool_off(throttle, settings, anon
     assert "Try again in 45 minutes" in text(response)
 
 
+def test_a_one_minute_cool_off_is_said_in_the_singular(throttle, settings, anonymous_client):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=1)
+
+    for _ in range(3):
+        response = sign_in(anonymous_client, "sam", "wrong")
+
+    assert is_locked_out_page(response)
+    assert "Try again in 1 minute, or ask" in text(response)
+
+
 def test_a_locked_out_username_does_not_lock_out_others_from_the_same_address(
     throttle, anonymous_client, make_staff
 ):
