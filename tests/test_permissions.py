@@ -209,7 +209,7 @@ def csv(cell: Cell) -> str:
     assert cell.response.status_code == 200
     assert cell.response["Content-Type"].startswith("text/csv")
     body = cell.body
-    assert body.startswith("started_at,completed_at,staff,action,org_id")
+    assert body.startswith('"started_at","completed_at","staff","action","org_id"')
     return body
 
 
