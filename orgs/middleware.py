@@ -122,7 +122,8 @@ class Auth0DeadlineMiddleware:
 
 
 def _page_key(path: str) -> str:
-    return hashlib.sha256(unquote(path).encode()).hexdigest()[:24]
+    """A page by its decoded path (as request.path holds it)."""
+    return hashlib.sha256(path.encode()).hexdigest()[:24]
 
 
 def _carried_budget(request: HttpRequest) -> float | None:
@@ -147,7 +148,7 @@ def _carry_budget(request: HttpRequest, response: HttpResponse, left: float, bud
         return
     response.set_cookie(
         BUDGET_COOKIE,
-        f"{time.time() + max(0.0, left):.3f}-{_page_key(target.path)}",
+        f"{time.time() + max(0.0, left):.3f}-{_page_key(unquote(target.path))}",
         max_age=math.ceil(budget) + 1,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,

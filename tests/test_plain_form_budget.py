@@ -5,14 +5,17 @@ worker) for two budgets; and waits are said in correct English."""
 from __future__ import annotations
 
 import time
+from urllib.parse import unquote
 
 import pytest
 from django.contrib import messages
+from django.urls import reverse
 
 from orgs.auth0_mgmt import errors
 from orgs.feedback import feedback_for
-from tests.seeds import ORG_IDS, USER_IDS
-from tests.view_helpers import text, toasts
+from orgs.middleware import BUDGET_COOKIE
+from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
+from tests.view_helpers import bigger_seed, text, toasts
 
 ACME = ORG_IDS["acme"]
 BEN = USER_IDS["ben"]
@@ -50,6 +53,22 @@ def test_the_page_after_a_quick_plain_form_gets_the_rest_of_the_budget(auth0, cl
     assert toasts(response)[0][0] == "success"
     # The next click has a whole budget of its own.
     assert client.get(MEMBERS_URL).status_code == 200
+
+
+def test_the_budget_reaches_a_page_whose_address_holds_an_escaped_id(auth0, client):
+    odd = "samlp|acme|a/b%2F..%41"
+    seed = bigger_seed()
+    seed["users"].append({"user_id": odd, "email": "odd@acme.example.com", "name": "Odd"})
+    seed["organizations"][0]["members"].append({"user_id": odd, "roles": []})
+    auth0.reset(seed=seed)
+    page = reverse("orgs:member_detail", args=[ACME, odd])
+    client.get(page)
+
+    response = client.post(page, {"roles": [ROLE_IDS["viewer"]]}, follow=True)
+
+    assert response.redirect_chain == [(page, 302)]
+    assert response.wsgi_request.path == unquote(page)
+    assert response.cookies[BUDGET_COOKIE]["max-age"] == 0  # carried, and used up here
 
 
 @pytest.mark.parametrize(
