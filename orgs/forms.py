@@ -107,6 +107,19 @@ class RoleChoiceForm(forms.Form):
     role = forms.RegexField(regex=rf"^{ROLE_ID.pattern}$", max_length=50)
 
 
+class RoleHoldersForm(forms.Form):
+    """Which organization role's holders to list, and from where in the members list."""
+
+    role = forms.RegexField(regex=rf"^{ROLE_ID.pattern}$", max_length=50, required=False)
+    after = forms.CharField(required=False, max_length=1000)
+
+    def chosen(self, roles: tuple[Role, ...] | list[Role]) -> Role | None:
+        """The chosen role among `roles`, or None (none chosen, malformed, or not offered)."""
+        if not self.is_valid() or not self.cleaned_data["role"]:
+            return None
+        return next((r for r in roles if r.id == self.cleaned_data["role"]), None)
+
+
 class BulkMembersForm(forms.Form):
     user = forms.MultipleChoiceField(required=True)
     cursor = forms.CharField(required=False, max_length=1000)

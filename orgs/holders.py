@@ -103,6 +103,16 @@ def candidates(org_id: str, role_ids: Iterable[str], *, excluding: set[str]) -> 
     return [u for u in dict.fromkeys(ordered) if u not in excluding]
 
 
+def known_holders(org_id: str) -> dict[str, list[str]]:
+    """{role name: user ids} of the protected roles in the organization, as the index knows
+    them, most recently seen first."""
+    known: dict[str, list[str]] = {}
+    rows = ProtectedRoleHolder.objects.filter(org_id=org_id).order_by("role_name", "-seen_at")
+    for role_name, user_id in rows.values_list("role_name", "user_id"):
+        known.setdefault(role_name, []).append(user_id)
+    return known
+
+
 def ready(org_id: str, *, leaving: set[str]) -> bool:
     """Whether the organization's index can be used now. Never indexed: indexed at once when
     its first members page is all of it, else a walk starts in the background (False). Old:

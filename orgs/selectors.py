@@ -68,6 +68,55 @@ def member_list(*, org_id: str, cursor: str | None = None, take: int = PAGE_SIZE
     return page
 
 
+HOLDER_SCAN_PAGES = 10
+HOLDER_SCAN_TAKE = 100
+
+
+@dataclass(frozen=True)
+class RoleHolders:
+    """Members holding a role, found by reading the members list from `cursor`: at most
+    HOLDER_SCAN_PAGES pages of HOLDER_SCAN_TAKE per request (Auth0 has no "members with this
+    organization role" query). `next_cursor`: where the next request goes on; None at the end."""
+
+    holders: tuple[Member, ...]
+    scanned: int
+    next_cursor: str | None
+
+
+def role_holders(*, org_id: str, role_id: str, cursor: str | None = None) -> RoleHolders:
+    """The members of the organization who hold `role_id`, from `cursor` on: one call per 100
+    members read, at most HOLDER_SCAN_PAGES calls. What it reads feeds the protected-role
+    index as a members page does."""
+    client = get_client()
+    check_org_id(org_id)
+    found: list[Member] = []
+    scanned = 0
+    for _ in range(HOLDER_SCAN_PAGES):
+        page = client.list_members(org_id, cursor=cursor, take=HOLDER_SCAN_TAKE)
+        holders.note_listed(org_id, page.items)
+        scanned += len(page.items)
+        found += [m for m in page.items if any(r.id == role_id for r in m.roles)]
+        cursor = page.next_cursor if len(page.items) == HOLDER_SCAN_TAKE else None
+        if cursor is None:  # a short page is the last one
+            break
+    return RoleHolders(holders=tuple(found), scanned=scanned, next_cursor=cursor)
+
+
+def protected_holders(*, org_id: str) -> dict[str, list[tuple[str, str]]]:
+    """{protected role name: [(user id, name or id)]} as adminportal's index knows them, names
+    as pages showed them lately: no Auth0 call."""
+    check_org_id(org_id)
+    return {
+        role: [(u, _label_of(u, org_id)) for u in user_ids]
+        for role, user_ids in holders.known_holders(org_id).items()
+    }
+
+
+def _label_of(user_id: str, org_id: str) -> str:
+    profile = member_cache.recall_profile(user_id, org_id)
+    return profile.label if profile else user_id
+
+
 def member_roles_list(*, org_id: str, user_id: str) -> tuple[Role, ...]:
     """A member's roles in the organization, read afresh (Auth0 answers this consistently)."""
     client = get_client()

@@ -33,6 +33,7 @@ urlpatterns = [
         views.member_detail,
         name="member_detail",
     ),
+    path("organizations/<id:org_id>/roles/", views.role_holders, name="role_holders"),
     path(
         "organizations/<id:org_id>/activity/",
         views.organization_activity,

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from .activity import activity, organization_activity
 from .members import member_detail, member_remove, member_role_remove, members_remove
 from .organizations import organization_detail, organization_jump, organization_list
+from .role_holders import role_holders
 from .staff import staff_edit, staff_list
 from .users import user_list, user_role_remove, user_roles
 
@@ -27,6 +28,7 @@ __all__ = [
     "organization_jump",
     "organization_activity",
     "organization_list",
+    "role_holders",
     "staff_edit",
     "staff_list",
     "user_list",

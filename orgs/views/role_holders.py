@@ -1,0 +1,47 @@
+"""Who holds a role here: pick an organization role and see its holders, with a trash can each;
+the protected roles' holders as adminportal's index knows them, at a glance."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from .. import selectors
+from ..access import check_reach
+from ..auth0_mgmt import errors
+from ..forms import RoleHoldersForm
+from ..roles import in_organizations
+from .pages import no_such_organization, page_error, render_page
+from .permissions import requires
+
+TEMPLATE = "orgs/role_holders.html"
+
+
+@require_GET
+@requires("orgs.view_organizations", "see organizations")
+@vary_on_headers("HX-Request")
+def role_holders(request: HttpRequest, org_id: str) -> HttpResponse:
+    form = RoleHoldersForm(request.GET)
+    context: dict[str, object] = {"org_id": org_id, "form": form}
+    try:
+        organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+        roles = in_organizations(selectors.role_list())
+        context.update(
+            organization=organization,
+            roles=roles,
+            protected=selectors.protected_holders(org_id=organization.id),
+        )
+        role = form.chosen(roles)
+        if role is not None:
+            context["role"] = role
+            context["found"] = selectors.role_holders(
+                org_id=organization.id, role_id=role.id, cursor=form.cleaned_data["after"] or None
+            )
+    except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
+        return no_such_organization(request, org_id, exc)
+    except errors.Auth0Error as exc:
+        return page_error(
+            request, exc, action="list this role's holders", template=TEMPLATE, context=context
+        )
+    return render_page(request, TEMPLATE, "role-holders", context)

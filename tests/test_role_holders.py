@@ -1,0 +1,100 @@
+"""Who holds a role here (issue 11, item 7): pick an organization role and see its holders,
+paged, with a trash can each; the protected roles' holders at a glance from adminportal's index
+(no Auth0 call)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs
+
+import pytest
+
+from orgs import selectors
+from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
+from tests.view_helpers import HX, bigger_seed, text
+
+ACME = ORG_IDS["acme"]
+HOLDERS = f"/organizations/{ACME}/roles/"
+
+
+def holder_names(response) -> list[str]:
+    section = text(response).split('id="role-holders"', 1)[1]
+    return re.findall(
+        r'<td><a href="/organizations/[^"]+/members/[^"]+/">([^<]+)</a></td>', section
+    )
+
+
+def test_the_tab_lists_organization_roles_only_and_explains(auth0, client):
+    page = text(client.get(HOLDERS))
+    assert (
+        '<a href="/organizations/org_Acme000000000001/roles/" aria-current="page">Role holders</a>'
+        in page
+    )
+    assert '<option value="' + ROLE_IDS["support-agent"] + '">support-agent</option>' in page
+    assert "tenant-admin" not in page  # a tenant-wide role: not an organization role
+    assert "Choose a role to list who holds it" in page
+
+
+def test_a_roles_holders_with_a_trash_can_each(auth0, client):
+    auth0.clear_requests()
+    response = client.get(HOLDERS, {"role": ROLE_IDS["billing-admin"]}, headers=HX)
+
+    assert holder_names(response) == ["Ben Okafor"]
+    body = text(response)
+    assert (
+        f'href="/organizations/{ACME}/members/auth0%7Cben0000000000000000000001/roles/remove/'
+        f'?role={ROLE_IDS["billing-admin"]}"' in body
+    )
+    assert 'aria-label="Remove role billing-admin"' in body
+    assert "3 members read: every member." in body
+    members_reads = [r for r in auth0.api_requests() if r["path"].endswith("/members")]
+    assert len(members_reads) == 1
+
+
+def test_a_viewer_sees_holders_without_trash_cans(auth0, make_staff):
+    from django.test import Client
+
+    viewer = Client()
+    viewer.force_login(make_staff("viewer", "Viewer"))
+    body = text(viewer.get(HOLDERS, {"role": ROLE_IDS["billing-admin"]}))
+    assert "Ben Okafor" in body and "Remove role billing-admin" not in body
+
+
+def test_holders_page_through_a_big_organization_a_thousand_members_at_a_time(auth0, client):
+    auth0.reset(seed=bigger_seed(extra_acme_members=1200))
+    first = client.get(HOLDERS, {"role": ROLE_IDS["billing-admin"]}, headers=HX)
+    body = text(first)
+    assert "1000 members read." in body
+    more = re.search(r'<a rel="next" href="\?([^"]+)"', body)
+    assert more, body
+    query = parse_qs(more[1].replace("&amp;", "&"))
+    second = client.get(HOLDERS, {k: v[0] for k, v in query.items()}, headers=HX)
+    assert "members read: every member." in text(second)
+    assert holder_names(first) + holder_names(second)  # Ben is somewhere in the list
+
+
+def test_protected_role_holders_at_a_glance_cost_no_call(auth0, client):
+    client.get(HOLDERS)  # the organization and the role catalogue are remembered
+    client.get(f"/organizations/{ACME}/")  # a members page shown feeds the index
+    auth0.clear_requests()
+    body = text(client.get(HOLDERS))
+    glance = body.split('id="protected-title"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="tag">org-owner</span>' in glance
+    assert ">Ana Lee</a>" in glance
+    assert auth0.api_requests() == []
+
+
+@pytest.mark.parametrize("role", ["not-a-role", ROLE_IDS["tenant-admin"], "rol_" + "x" * 60])
+def test_a_malformed_or_tenant_wide_role_lists_nothing(auth0, client, role):
+    auth0.clear_requests()
+    body = text(client.get(HOLDERS, {"role": role, "after": "x" * 2000}))
+    assert "Choose a role to list who holds it" in body
+    assert not [r for r in auth0.api_requests() if r["path"].endswith("/members")]
+
+
+def test_the_selector_stops_after_its_page_budget(auth0):
+    auth0.reset(seed=bigger_seed(extra_acme_members=1200))
+    found = selectors.role_holders(org_id=ACME, role_id=ROLE_IDS["billing-admin"])
+    assert found.scanned == selectors.HOLDER_SCAN_PAGES * selectors.HOLDER_SCAN_TAKE
+    assert found.next_cursor is not None
+    assert USER_IDS["ben"]  # seeded
