@@ -96,12 +96,14 @@ DASHBOARD = {
     "member_remove": f"/organizations/{ACME}/members/{MEMBER}/remove/",
     "member_detail": f"/organizations/{ACME}/members/{MEMBER}/",
     "organization_activity": f"/organizations/{ACME}/activity/",
+    "role_holders": f"/organizations/{ACME}/roles/?role=rol_x",
     "activity": "/activity/",
     "staff_list": "/staff/",
     "staff_create": "/staff/new/",
     "staff_edit": "/staff/1/",
     "user_role_remove": f"/users/{MEMBER}/roles/remove/?role=x",
     "user_roles": f"/users/{MEMBER}/roles/",
+    "user_list": "/users/?q=ben",
 }
 
 
