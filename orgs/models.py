@@ -81,6 +81,7 @@ class AuditEvent(models.Model):
 
     class Action(models.TextChoices):
         MEMBERS_REMOVE = "members_remove", "Remove members"
+        MEMBERS_RESTORE = "members_restore", "Restore members"
         MEMBER_ROLES_ASSIGN = "member_roles_assign", "Assign member roles"
         MEMBER_ROLES_REMOVE = "member_roles_remove", "Remove member roles"
         USER_ROLES_REMOVE = "user_roles_remove", "Remove tenant-wide roles"
@@ -125,6 +126,10 @@ class AuditEvent(models.Model):
     owner = models.CharField(max_length=160, blank=True)
     """The process making the attempt ("host:pid:start", orgs.owners): once it has ended, a
     pending attempt's outcome is unknown."""
+    restores = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restorations"
+    )
+    """A restore (members_restore): the removal of members it undoes (orgs.restorations)."""
 
     objects = AuditEventQuerySet.as_manager()
 
