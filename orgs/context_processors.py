@@ -11,6 +11,7 @@ LINKS = (
     "orgs:user_list",
     "orgs:activity",
     "orgs:staff_list",
+    "orgs:language",
 )
 _links: dict[str, dict[str, str]] = {}
 

@@ -17,6 +17,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from . import staff_permissions
@@ -82,7 +83,8 @@ class NoStoreMiddleware:
 
 class StaffPermissionsMiddleware:
     """The signed-in staff member's groups and permissions, read with one query before the
-    view (orgs.staff_permissions) instead of three along the way. After
+    view (orgs.staff_permissions) instead of three along the way; and the language they chose,
+    which wins over their browser's (LocaleMiddleware's). After
     StaffLoginRequiredMiddleware, so only for pages a signed-in person gets."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -95,6 +97,10 @@ class StaffPermissionsMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             staff_permissions.load(user)
+            chosen = getattr(getattr(user, "staff_access", None), "language", "")
+            if chosen and chosen != request.LANGUAGE_CODE:  # their choice over the browser's
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
 
 
 BUDGET_COOKIE = "adminportal_auth0_budget"

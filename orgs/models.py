@@ -34,6 +34,12 @@ class StaffAccess(models.Model):
     )
     oidc_subject = models.CharField(max_length=255, blank=True, db_index=True)
     """The single sign-on subject linked to this account: one account per subject."""
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[("", "Browser's language"), ("en", "English"), ("ja", "日本語")],
+        help_text="The dashboard's language for them; empty: their browser's.",
+    )
 
     class Meta:
         default_permissions = ()

@@ -40,6 +40,7 @@ urlpatterns = [
         name="organization_activity",
     ),
     path("activity/", views.activity, name="activity"),
+    path("language/", views.language, name="language"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_edit, name="staff_create"),
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),

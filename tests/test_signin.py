@@ -98,6 +98,7 @@ DASHBOARD = {
     "organization_activity": f"/organizations/{ACME}/activity/",
     "role_holders": f"/organizations/{ACME}/roles/?role=rol_x",
     "activity": "/activity/",
+    "language": "/language/",
     "staff_list": "/staff/",
     "staff_create": "/staff/new/",
     "staff_edit": "/staff/1/",

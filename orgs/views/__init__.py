@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from .activity import activity, organization_activity
+from .language import language
 from .members import member_detail, member_remove, member_role_remove, members_remove
 from .organizations import organization_detail, organization_jump, organization_list
 from .role_holders import role_holders
@@ -20,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
 __all__ = [
     "activity",
     "home",
+    "language",
     "member_detail",
     "member_remove",
     "member_role_remove",
