@@ -70,7 +70,6 @@ class Stack:
             "AUTH0_CLIENT_SECRET": CLIENT_SECRET,
             "BENCH_STAFF_PASSWORD": self.password,
             "PYTHONUNBUFFERED": "1",
-            "PYTHONWARNINGS": "ignore:No directory at:UserWarning",  # no collectstatic here
         }
         for name in ("CACHE_URL", "DJANGO_CSRF_TRUSTED_ORIGINS", "OIDC_RP_CLIENT_ID"):
             self.env.pop(name, None)
@@ -100,6 +99,7 @@ class Stack:
         )
         self._wait_for(f"{self.emulator_url}/__emulator__/health", "emulator")
         self._manage("migrate", "--noinput")
+        self._manage("collectstatic", "--noinput")  # DEBUG is off: pages link hashed names
         self._manage(
             "create_staff",
             STAFF,
@@ -131,6 +131,7 @@ class Stack:
         subprocess.run(["tar", "-x", "-C", str(home)], input=archive.stdout, check=True)  # noqa: S607
         env = {**self.env, "DATABASE_URL": f"sqlite:///{self.tmp / 'baseline.sqlite3'}"}
         self._manage("migrate", "--noinput", cwd=home, env=env)
+        self._manage("collectstatic", "--noinput", cwd=home, env=env)
         self._manage(
             "create_staff",
             STAFF,
@@ -162,6 +163,9 @@ class Stack:
             "90",
             "--log-level",
             "warning",
+            # gunicorn's control socket is one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn):
+            # this one and the baseline would take it from each other.
+            "--no-control-socket",
         ]
 
     def _spawn(

@@ -12,9 +12,14 @@ from adminportal.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Static files come from the finders (no collectstatic in tests).
+# Static files come from the finders, under their own names (no collectstatic in tests;
+# tests/test_static_files.py collects them for the production storage).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # The live server (browser tests) speaks plain http.
 SESSION_COOKIE_SECURE = False

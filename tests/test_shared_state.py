@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -123,12 +124,16 @@ class Server:
             return False
 
     def stop(self) -> None:
-        self.process.terminate()
+        """After `halt()`: wait for the end (killed after 30 s)."""
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+    def halt(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
 
 
 @dataclass
@@ -182,7 +187,7 @@ def deployment(
             "gunicorn",
             "adminportal.wsgi:application",
             *("--bind", f"{HOST}:{port}", "--workers", "1", "--timeout", "60"),
-            *("--log-level", "warning"),
+            *("--log-level", "warning", "--no-control-socket"),
         ]
         with log.open("wb") as out:
             process = subprocess.Popen(  # noqa: S603
@@ -196,7 +201,10 @@ def deployment(
         yield Deployment(servers[0], servers[1], prefix, client)
     finally:
         for server in servers:
+            server.halt()
+        for server in servers:
             server.stop()
+            print(f"--- {server.url}:\n{server.log.read_text(errors='replace')}")  # on failure
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
         client.close()
