@@ -121,14 +121,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# `manage.py collectstatic` writes each file under a name holding a hash of its content (and
-# compressed copies); pages link those names, which WhiteNoise serves with a cache lifetime of
-# ten years ("immutable"). Wherever DEBUG is off, collectstatic must have run: a page linking a
-# file the manifest does not name fails.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 
 # Database sessions, as Django's, read with one plain query per request (see orgs/sessions.py).
 SESSION_ENGINE = "orgs.sessions"
