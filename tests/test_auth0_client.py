@@ -364,7 +364,7 @@ def test_tokens_and_the_client_secret_never_reach_logs_or_errors(auth0, caplog):
         client.remove_members(ACME, [BEN])
 
     token = client.tokens.get()
-    logged = caplog.text + repr(caught.value) + str(caught.value) + repr(caught.value.describe())
+    logged = caplog.text + repr(caught.value) + str(caught.value)
     assert "Auth0 DELETE /api/v2/organizations" in caplog.text  # calls are logged...
     assert token not in logged  # ...without the bearer token
     assert DEMO_CLIENT_SECRET not in logged
@@ -471,3 +471,23 @@ def test_the_session_reads_proxies_and_the_ca_bundle_once(monkeypatch):
     assert tenant.proxies["https"] == "http://proxy.example.com:3128"
     assert tenant.verify == "/etc/ssl/adminportal-ca.pem"
     assert "http" not in local.proxies and "https" not in local.proxies
+
+
+def test_never_sent_is_decided_by_the_exception_types_urllib3_gives():
+    import requests
+    import urllib3
+
+    from orgs.auth0_mgmt.client import _never_sent
+
+    def wrapped(reason: Exception) -> requests.ConnectionError:
+        return requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/", reason))
+
+    refused = urllib3.exceptions.NewConnectionError(None, "Connection refused")
+    unresolved = urllib3.exceptions.NameResolutionError("auth0.test", None, OSError("no name"))
+    broken = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError())
+    assert _never_sent(wrapped(refused)) and _never_sent(wrapped(unresolved))
+    assert _never_sent(requests.ConnectionError(ConnectionRefusedError()))
+    assert not _never_sent(wrapped(broken))
+    assert not _never_sent(requests.ConnectionError(broken))
+    # A message that merely says "refused" is not a refused connection.
+    assert not _never_sent(requests.ConnectionError(OSError("upstream refused the request")))

@@ -222,8 +222,19 @@ def test_real_not_found_answers_name_what_is_missing(auth0, admin_staff):
         services.user_roles_remove(
             actor=admin_staff, user_id="auth0|gone", role_ids=[ROLE_IDS["viewer"]]
         )
+    with pytest.raises(errors.InvalidBody, match="roles do not exist: rol_Gone000000000001"):
+        client.assign_member_roles(ACME, BEN, ["rol_Gone000000000001"])
+
+
+def test_a_not_found_answer_about_a_role_is_role_not_found(auth0):
+    auth0.add_fault(
+        path="/roles$",
+        method="GET",
+        status=404,
+        body={"statusCode": 404, "error": "Not Found", "message": "The role does not exist."},
+    )
     with pytest.raises(errors.RoleNotFound):
-        client.get_role("rol_Gone000000000001")
+        get_client().list_roles()
 
 
 def test_a_real_100_role_cap_is_member_roles_limit_reached(auth0, admin_staff, settings):

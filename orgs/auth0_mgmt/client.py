@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from . import deadline, errors
@@ -178,17 +179,6 @@ class ManagementClient:
         )
         return _offset_page(body, "roles", Role.from_api)
 
-    def assign_user_roles(
-        self, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
-    ) -> str:
-        return self._write(
-            "POST",
-            ("users", user_id, "roles"),
-            {"roles": role_ids},
-            correlation_id,
-            errors.UserNotFound,
-        )
-
     def remove_user_roles(
         self, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
@@ -210,10 +200,6 @@ class ManagementClient:
             "name_filter": name_filter or None,
         }
         return _offset_page(self._get(("roles",), params), "roles", Role.from_api)
-
-    def get_role(self, role_id: str) -> Role:
-        body = self._get(("roles", role_id), not_found=errors.RoleNotFound)
-        return _read(lambda: Role.from_api(body))
 
     def get_user(self, user_id: str) -> User:
         body = self._get(("users", user_id), not_found=errors.UserNotFound)
@@ -459,9 +445,12 @@ def _segment(value: str) -> str:
 
 
 def _never_sent(exc: requests.ConnectionError) -> bool:
-    """Connection refused or name not resolved: the request cannot have reached Auth0."""
-    text = repr(exc)
-    return any(s in text for s in ("NewConnectionError", "NameResolutionError", "refused"))
+    """Whether the request cannot have reached Auth0: no connection was made (refused, name not
+    resolved), as urllib3 says under requests' ConnectionError."""
+    reason = exc.args[0] if exc.args else None
+    while isinstance(reason, urllib3.exceptions.MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, urllib3.exceptions.NewConnectionError | ConnectionRefusedError)
 
 
 def _json(response: requests.Response) -> Any:

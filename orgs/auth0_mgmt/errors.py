@@ -55,16 +55,6 @@ class Auth0Error(Exception):
         parts = [str(self.status) if self.status else None, self.error_code, self.message]
         return " ".join(p for p in parts if p)
 
-    def describe(self) -> dict[str, Any]:
-        """The fields an audit record keeps."""
-        return {
-            "error": type(self).__name__,
-            "status": self.status,
-            "error_code": self.error_code,
-            "message": self.message,
-            "correlation_id": self.correlation_id,
-        }
-
 
 # --- 400 -------------------------------------------------------------------------------------
 
