@@ -9,8 +9,9 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
+
+from . import locks
 
 log = logging.getLogger(__name__)
 JOB_SECONDS = 600
@@ -22,8 +23,8 @@ def run_later(key: str, job: Callable[[], object]) -> bool:
     if getattr(settings, "ADMINPORTAL_BACKGROUND_INLINE", False):
         job()
         return True
-    lock = f"adminportal:job:{key}"
-    if not cache.add(lock, True, timeout=JOB_SECONDS):
+    lock = locks.try_lock(f"adminportal:job:{key}", JOB_SECONDS)
+    if lock is None:
         return False
 
     def run() -> None:
@@ -32,7 +33,7 @@ def run_later(key: str, job: Callable[[], object]) -> bool:
         except Exception:
             log.exception("Background job %s failed", key)
         finally:
-            cache.delete(lock)
+            lock.release()
             connections.close_all()
 
     threading.Thread(target=run, name=f"adminportal {key}", daemon=True).start()

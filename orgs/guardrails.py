@@ -17,16 +17,14 @@ last two holders cannot both pass.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.utils import timezone
 
-from . import holders, selectors
+from . import holders, locks, selectors
 from .access import access_of
 from .auth0_mgmt import Member, Role, User, errors
 from .models import AuditEvent
@@ -195,15 +193,11 @@ def _protected_roles_lock(org_id: str, at_stake: dict[str, str]) -> Iterator[Non
     """One check-and-write of protected roles per organization at a time, across workers (the
     cache's `add` is atomic); a second one is refused rather than kept waiting."""
     key = f"adminportal:protected-roles-lock:{org_id}"
-    owner = uuid.uuid4().hex
-    if not cache.add(key, owner, timeout=PROTECTED_LOCK_SECONDS):
-        names = ", ".join(sorted(at_stake.values()))
-        raise GuardrailRefused(
-            f"Someone else is changing who holds {names} in this organization right now. "
-            "Try again in a moment."
-        )
-    try:
+    with locks.holding(key, PROTECTED_LOCK_SECONDS) as held:
+        if not held:
+            names = ", ".join(sorted(at_stake.values()))
+            raise GuardrailRefused(
+                f"Someone else is changing who holds {names} in this organization right now. "
+                "Try again in a moment."
+            )
         yield
-    finally:
-        if cache.get(key) == owner:
-            cache.delete(key)

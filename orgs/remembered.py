@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import connections
 
+from . import locks
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -47,27 +49,28 @@ def remember(key: str, seconds: float, build: Callable[[], T], *, keep: float = 
         value, fresh = _peek(key)
         if value is not None:
             if not fresh:
-                owner = uuid.uuid4().hex
-                if cache.add(_lock(key), owner, timeout=REFRESH_LOCK_SECONDS):
-                    _refresh_in_background(key, seconds, keep, build, owner)
+                lock = locks.try_lock(_lock(key), REFRESH_LOCK_SECONDS)
+                if lock is not None:
+                    _refresh_in_background(key, seconds, keep, build, lock)
             return value
     else:
         value = cache.get(key)
         if value is not None:
             return value
-    owner = uuid.uuid4().hex
-    if not cache.add(_lock(key), owner, timeout=BUILD_LOCK_SECONDS):
-        deadline = time.monotonic() + WAIT_FOR_BUILDER
-        while time.monotonic() < deadline:
-            _pause(0.05)  # another worker is calling Auth0 for this very value
-            value = _peek(key)[0] if keep else cache.get(key)
-            if value is not None:
-                return value
-        return _store(key, build(), seconds, keep)  # it took too long: build it here too
-    try:
+    value, lock = locks.value_or_lock(  # another worker may be calling Auth0 for this very value
+        lambda: _peek(key)[0] if keep else cache.get(key),
+        _lock(key),
+        BUILD_LOCK_SECONDS,
+        wait=WAIT_FOR_BUILDER,
+        pause=_pause,
+    )
+    if value is not None:
+        return value
+    try:  # without the lock when its holder took too long: built here too
         return _store(key, build(), seconds, keep)
     finally:
-        _release(key, owner)
+        if lock is not None:
+            lock.release()
 
 
 def forget(key: str) -> None:
@@ -114,12 +117,12 @@ def _store(key: str, value: T, seconds: float, keep: float) -> T:
 
 
 def _refresh_in_background(
-    key: str, seconds: float, keep: float, build: Callable[[], Any], owner: str
+    key: str, seconds: float, keep: float, build: Callable[[], Any], lock: locks.Lock
 ) -> None:
     def run() -> None:
         try:
             _store(key, build(), seconds, keep)
-            _release(key, owner)
+            lock.release()
         except Exception:
             log.warning(
                 "Could not rebuild %s; the remembered value is served meanwhile.",
@@ -127,7 +130,7 @@ def _refresh_in_background(
                 exc_info=True,
             )
             try:
-                cache.set(_lock(key), owner, RETRY_AFTER_FAILURE)
+                cache.set(lock.key, lock.owner, RETRY_AFTER_FAILURE)
             except Exception:
                 log.exception("Could not hold off rebuilding %s.", key)
         finally:
@@ -139,11 +142,6 @@ def _refresh_in_background(
     with _refreshes_guard:
         _refreshes.add(thread)
     thread.start()
-
-
-def _release(key: str, owner: str) -> None:
-    if cache.get(_lock(key)) == owner:  # not a lock another worker took after ours expired
-        cache.delete(_lock(key))
 
 
 def _pause(seconds: float) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.cache import BaseCache
 
+from .. import locks
 from . import deadline, errors
 
 log = logging.getLogger(__name__)
@@ -131,23 +131,22 @@ class ClientCredentialsTokens:
         return None
 
     def _fetch_once(self) -> Secret:
-        owner = secrets.token_hex(8)
-        deadline = time.monotonic() + self.lock_ttl
-        while True:
-            token = self._fresh(self._shared())
-            if token:
-                return token
-            if self.cache.add(self.lock_key, owner, timeout=self.lock_ttl):
-                break
-            if time.monotonic() > deadline:  # a fetcher died holding the lock: fetch anyway
-                break
-            time.sleep(0.05)  # another process is fetching; it will share its token
+        """The token another process is fetching (it shares it), or one fetched here under the
+        lock (without it when its holder died)."""
+        token, lock = locks.value_or_lock(
+            lambda: self._fresh(self._shared()),
+            self.lock_key,
+            self.lock_ttl,
+            wait=self.lock_ttl,
+            store=self.cache,
+        )
+        if token:
+            return token
         try:
-            token = self._fresh(self._shared())
-            return token or self._fetch()
+            return self._fetch()
         finally:
-            if self.cache.get(self.lock_key) == owner:
-                self.cache.delete(self.lock_key)
+            if lock is not None:
+                lock.release()
 
     def _fetch(self) -> Secret:
         form = {
