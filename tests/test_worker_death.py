@@ -162,6 +162,7 @@ def served(tmp_path: Path, emulator_url: str) -> Iterator[tuple[str, Path, int]]
             "1",
             "--timeout",
             "60",
+            "--no-control-socket",  # gunicorn's per-user socket: another may be running
         ],
         cwd=ROOT,
         env=env,
