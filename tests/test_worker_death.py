@@ -75,7 +75,8 @@ def test_activity_shows_an_ended_workers_attempt_as_unknown_at_once(auth0, clien
     assert outcome(alive) == outcome(elsewhere) == AuditEvent.Outcome.PENDING
     assert page.count("outcome-unknown") == 2 and page.count("outcome-pending") == 2
     assert AuditEvent.objects.get(pk=dead.pk).message == ORPHANED
-    assert "may or may not have been made. Check before trying again." in page
+    assert "adminportal stopped before Auth0 answered." in page
+    assert "may or may not have been made: check before trying again." in page
     only_pending = text(client.get("/activity/", {"outcome": "pending"}))
     assert only_pending.count("outcome-pending") == 2
     assert "outcome-unknown" not in only_pending
