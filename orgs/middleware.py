@@ -15,12 +15,13 @@ from urllib.parse import unquote, urlencode, urlsplit
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
-from . import staff_permissions
+from . import message_links, staff_permissions
 from .auth0_mgmt import deadline
 from .htmx import is_partial_request, trigger
 
@@ -39,12 +40,18 @@ class HtmxMessagesMiddleware:
             return response
         if 300 <= response.status_code < 400 or any(h in response for h in NAVIGATING_HEADERS):
             return response  # the next full page shows them
-        pending = [
-            {"message": str(message), "tags": message.tags} for message in get_messages(request)
-        ]
+        pending = [_toast(message) for message in get_messages(request)]
         if pending:
             trigger(response, messages=pending)
         return response
+
+
+def _toast(message: Message) -> dict[str, Any]:
+    tags, link = message_links.split(message)
+    toast: dict[str, Any] = {"message": str(message), "tags": tags}
+    if link:
+        toast["link"] = {"url": link.url, "label": link.label}
+    return toast
 
 
 class StaffLoginRequiredMiddleware(LoginRequiredMiddleware):

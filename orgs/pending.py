@@ -36,3 +36,13 @@ def pending_removals(session: SessionBase, org_id: str, listed: Iterable[str]) -
             pending.pop(org_id)
         session[SESSION_KEY] = pending
     return set(recent) & set(listed)
+
+
+def forget_removed(session: SessionBase, org_id: str, user_ids: Iterable[str]) -> None:
+    """They are members again (restored): no longer shown as being removed."""
+    pending = session.get(SESSION_KEY, {})
+    removed = pending.get(org_id, {})
+    if any(user_id in removed for user_id in user_ids):
+        for user_id in user_ids:
+            removed.pop(user_id, None)
+        session[SESSION_KEY] = pending

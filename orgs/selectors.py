@@ -457,6 +457,20 @@ def members_by_id(*, org_id: str, user_ids: list[str]) -> dict[str, Member]:
     return found
 
 
+def members_among(*, org_id: str, user_ids: list[str]) -> set[str]:
+    """Which of the named users (at most 100) are members of the organization: one user search
+    (organization_id and user_id). Auth0's search index follows changes within seconds."""
+    check_org_id(org_id)
+    for user_id in user_ids:
+        check_user_id(user_id)
+    if not user_ids:
+        return set()
+    named = " OR ".join(f'user_id:"{_lucene_quoted(u)}"' for u in user_ids)
+    q = f'organization_id:"{_lucene_quoted(org_id)}" AND ({named})'
+    found = get_client().search_users(q, per_page=max(len(user_ids), 1))
+    return {user.user_id for user in found.items} & set(user_ids)
+
+
 def user_organizations_list(*, user_id: str) -> tuple[Organization, ...]:
     client = get_client()
     check_user_id(user_id)

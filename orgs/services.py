@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.text import get_text_list
 
-from . import audit, holders, member_cache, selectors
+from . import audit, holders, member_cache, restorations, selectors
 from .access import check_reach, reaches, reaches_all
 from .auth0_mgmt import Member, Organization, Role, User, errors, get_client
 from .guardrails import (
@@ -62,10 +62,16 @@ def members_remove(
         members = _members_to_remove(organization, user_ids, page)
         check_not_self(actor, members.values())
         before = {user_id: list(members[user_id].roles) for user_id in user_ids}
+        held = {role.id: role for roles in before.values() for role in roles}
         audit.note(
             event,
             org_name=organization.label,
-            targets=[{"user_id": u, "label": members[u].label} for u in user_ids],
+            # e-mail and role ids too: a restore (members_restore) gives them back from these
+            targets=[
+                {"user_id": u, "label": members[u].label, "email": members[u].email}
+                for u in user_ids
+            ],
+            roles=_role_list(sorted(held.values(), key=lambda r: r.name.lower())),
             roles_before=_names(before),
         )
         member_cache.forget_members(org_id, user_ids)  # no write may rely on them being members
@@ -80,6 +86,59 @@ def member_remove(
     *, actor: AbstractBaseUser, org_id: str, user_id: str, reason: str = ""
 ) -> AuditEvent:
     return members_remove(actor=actor, org_id=org_id, user_ids=[user_id], reason=reason)
+
+
+def members_restore(
+    *, actor: AbstractBaseUser, org_id: str, event_id: int, reason: str = ""
+) -> AuditEvent:
+    """Undo a removal of members (its audit event; orgs.restorations): with the removal's
+    permission, reach and guardrails, add back in one call those who are not members again,
+    then give each the organization roles they held (one call per member who had roles: Auth0
+    assigns roles one member at a time). Who is a member again is asked (one user search) only
+    when the removal is over a minute old. Members already back are skipped."""
+    with audit.attempt(
+        actor=actor, action=Action.MEMBERS_RESTORE, org_id=org_id, reason=reason
+    ) as event:
+        removal = restorations.removal_of(org_id, event_id)
+        audit.note(event, restores=removal)
+        require(actor, "orgs.remove_members", "restore members")
+        _check_reason(reason)
+        organization = _organization(actor, org_id)
+        restoration = restorations.restorable(removal, excluding=event.pk)
+        user_ids = restoration.user_ids
+        audit.note(
+            event,
+            org_name=organization.label,
+            targets=[{"user_id": m.user_id, "label": m.label} for m in restoration.members],
+            roles=restoration.removal.roles,
+        )
+        check_not_self_ids(actor, user_ids)
+        check_not_self(actor, restorations.people(restoration))
+        back = (
+            selectors.members_among(org_id=org_id, user_ids=user_ids)
+            if restoration.ask_who_is_back
+            else set()
+        )
+        coming = [m for m in restoration.members if m.user_id not in back]
+        audit.note(event, roles_before={m.user_id: [] for m in coming})
+        member_cache.forget_members(org_id, user_ids)
+        client = get_client()
+        event.roles_after = {}  # as far as it got, should a call fail
+        if coming:
+            ids = [m.user_id for m in coming]
+            client.add_members(org_id, ids, correlation_id=event.correlation_id)
+            event.roles_after = dict.fromkeys(ids, [])
+        for member in coming:
+            if member.roles:
+                client.assign_member_roles(
+                    org_id,
+                    member.user_id,
+                    [r.id for r in member.roles],
+                    correlation_id=event.correlation_id,
+                )
+            holders.note_roles(org_id, member.user_id, member.roles)
+            event.roles_after[member.user_id] = [r.name for r in member.roles]
+    return event
 
 
 def member_roles_assign(

@@ -39,6 +39,11 @@ urlpatterns = [
         views.organization_activity,
         name="organization_activity",
     ),
+    path(
+        "organizations/<id:org_id>/activity/<int:event_id>/restore/",
+        views.members_restore,
+        name="members_restore",
+    ),
     path("activity/", views.activity, name="activity"),
     path("language/", views.language, name="language"),
     path("staff/", views.staff_list, name="staff_list"),

@@ -422,7 +422,7 @@ def test_htmx_gets_only_the_activity_table(many, client):
 
     assert response.status_code == 200
     body = text(response).strip()
-    assert body.startswith('<section id="activity" aria-label="Activity">')
+    assert body.startswith('<section id="activity" aria-label="Activity"')
     assert body.endswith("</section>")
     assert "<html" not in body
     assert 'class="filters"' not in body

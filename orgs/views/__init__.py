@@ -8,6 +8,7 @@ from .activity import activity, organization_activity
 from .language import language
 from .members import member_detail, member_remove, member_role_remove, members_remove
 from .organizations import organization_detail, organization_jump, organization_list
+from .restore import members_restore
 from .role_holders import role_holders
 from .staff import staff_edit, staff_list
 from .users import user_list, user_role_remove, user_roles
@@ -26,6 +27,7 @@ __all__ = [
     "member_remove",
     "member_role_remove",
     "members_remove",
+    "members_restore",
     "organization_detail",
     "organization_jump",
     "organization_activity",

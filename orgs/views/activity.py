@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -125,6 +125,9 @@ def _render(request: HttpRequest, events: QuerySet[AuditEvent], context: dict) -
     events = filtered(events, form)
     if request.GET.get("format") == "csv":
         return _csv(events, context.get("org_id"))
+    success = AuditEvent.Outcome.SUCCESS  # a removal restored: no Restore link any more
+    restored = AuditEvent.objects.filter(restores=OuterRef("pk"), outcome=success)
+    events = events.select_related("restores").annotate(restored=Exists(restored))
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

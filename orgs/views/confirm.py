@@ -21,11 +21,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_text_list
 
+from .. import message_links
 from ..auth0_mgmt import Role
 from ..auth0_mgmt.errors import Auth0Error, InvalidInput, RoleNotFound
 from ..feedback import feedback_for, report
 from ..forms import RoleChoiceForm
 from ..htmx import is_partial_request, trigger
+from ..message_links import Link
 from ..models import AuditEvent
 from .pages import problem_page
 
@@ -95,8 +97,10 @@ def act(
     refresh_event: str,
     back_url: str,
     on_success: Callable[[], None] | None = None,
+    offer: Callable[[AuditEvent], Link] | None = None,
 ) -> HttpResponse:
-    """Run a confirmed write and answer for htmx or a plain form post."""
+    """Run a confirmed write and answer for htmx or a plain form post. `offer`: a link the
+    success message offers (e.g. Restore, for the write's audit event)."""
     try:
         event = call()
     except Auth0Error as exc:
@@ -104,7 +108,8 @@ def act(
         return cannot(request, exc, action=said, back_url=back_url, refresh_event=refresh_event)
     if on_success:
         on_success()
-    messages.success(request, success if isinstance(success, str) else success(event))
+    text = success if isinstance(success, str) else success(event)
+    message_links.add(request, messages.SUCCESS, text, offer(event) if offer else None)
     if not is_partial_request(request):
         return redirect(back_url)
     return trigger(HttpResponse(status=204), closeDialog=None, **{refresh_event: None})

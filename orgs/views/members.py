@@ -32,6 +32,7 @@ from .confirm import (
 )
 from .pages import render_page
 from .permissions import allowed, requires
+from .restore import restore_offer
 
 
 def member_in_reach(
@@ -204,6 +205,7 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
         refresh_event="membersChanged",
         back_url=back,
         on_success=lambda: note_removed(request.session, org_id, [user_id]),
+        offer=restore_offer,
     )
 
 
@@ -277,6 +279,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
         refresh_event="membersChanged",
         back_url=back,
         on_success=lambda: note_removed(request.session, org_id, user_ids),
+        offer=restore_offer,
     )
 
 
@@ -307,6 +310,7 @@ def _remove_listed(
         refresh_event="membersChanged",
         back_url=members_url(org_id),
         on_success=lambda: note_removed(request.session, org_id, user_ids),
+        offer=restore_offer,
     )
 
 

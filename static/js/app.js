@@ -13,25 +13,41 @@
     }
   }
 
-  function showToast(text, level) {
+  // A link a message offers (e.g. "Restore"): only a path of adminportal, opened in the dialog.
+  function actionLink(link) {
+    const url = link && typeof link.url === "string" ? link.url : "";
+    if (!url.startsWith("/") || url.startsWith("//") || url.startsWith("/\\")) return null;
+    const action = document.createElement("a");
+    action.className = "toast-action";
+    action.href = url;
+    action.textContent = String(link.label || "");
+    action.setAttribute("hx-get", url);
+    action.setAttribute("hx-target", "#dialog-body");
+    action.setAttribute("hx-swap", "innerHTML");
+    return action;
+  }
+
+  function showToast(text, level, link) {
     const toast = document.createElement("div");
     toast.className = "toast toast-" + (level || "info");
     if (level === "error" || level === "warning") toast.setAttribute("role", "alert");
     const paragraph = document.createElement("p");
     paragraph.textContent = text;
+    const action = actionLink(link);
     const close = document.createElement("button");
     close.type = "button";
     close.className = "toast-close";
     close.setAttribute("aria-label", "Dismiss");
     close.textContent = "×";
-    toast.append(paragraph, close);
+    toast.append(...[paragraph, action, close].filter(Boolean));
     toasts().append(toast);
-    dismissLater(toast, level);
+    if (action) htmx.process(action);
+    else dismissLater(toast, level); // one with a link stays until dismissed
   }
 
-  // Messages from htmx answers: HX-Trigger {"messages": [{"message", "tags"}]}.
+  // Messages from htmx answers: HX-Trigger {"messages": [{"message", "tags", "link"?}]}.
   document.addEventListener("messages", (event) => {
-    for (const item of event.detail.value || []) showToast(item.message, item.tags);
+    for (const item of event.detail.value || []) showToast(item.message, item.tags, item.link);
   });
 
   document.addEventListener("click", (event) => {
@@ -81,7 +97,7 @@
       if (opener && opener.isConnected) opener.focus();
       opener = null;
     });
-    for (const toast of document.querySelectorAll("#toasts .toast")) {
+    for (const toast of document.querySelectorAll("#toasts .toast:not(:has(.toast-action))")) {
       dismissLater(toast, (toast.className.match(/toast-(\w+)/) || [])[1]);
     }
   });

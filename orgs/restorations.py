@@ -1,0 +1,127 @@
+"""What restoring a removal of members (a members_remove audit event) gives back: each member
+it removed, with the organization roles they held then (its roles_before, role ids from its
+roles). Read from the audit trail only, no Auth0 call (an event recorded before role ids were
+kept: the role catalogue, remembered). A removal is restorable once: only when it succeeded,
+and not while it is being restored or after it was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from . import selectors
+from .auth0_mgmt import Role, User, errors
+from .models import AuditEvent
+
+RECENT = timedelta(seconds=60)
+"""Within this of the removal, Auth0's lists (and its search index) may still show the members
+it removed, so nobody is asked about: everyone is added back (adding a member who is one
+already changes nothing). Later, one user search tells who is a member again (skipped)."""
+
+Outcome = AuditEvent.Outcome
+
+
+class NotRestorable(errors.InvalidInput):
+    """The event is not a removal that can be restored (now)."""
+
+
+@dataclass(frozen=True)
+class RestoredMember:
+    user_id: str
+    label: str
+    email: str
+    """"" when the removal did not record it (events before restores existed)."""
+    roles: tuple[Role, ...]
+
+
+@dataclass(frozen=True)
+class Restoration:
+    removal: AuditEvent
+    members: tuple[RestoredMember, ...]
+    ask_who_is_back: bool
+    """Ask Auth0 who is a member again: the removal is older than RECENT and no earlier
+    attempt to restore it may have added them (its retry completes it, skipping nobody)."""
+
+    @property
+    def user_ids(self) -> list[str]:
+        return [m.user_id for m in self.members]
+
+
+def removal_of(org_id: str, event_id: int) -> AuditEvent | None:
+    """The audit event `event_id` if it is a removal of members from `org_id`."""
+    return AuditEvent.objects.filter(
+        pk=event_id, org_id=org_id, action=AuditEvent.Action.MEMBERS_REMOVE
+    ).first()
+
+
+def restorable(removal: AuditEvent | None, *, excluding: int | None = None) -> Restoration:
+    """The removal as a restore would give it back; else NotRestorable saying why.
+    `excluding`: the restore attempt asking (pending itself)."""
+    if removal is None:
+        raise NotRestorable("There is no removal of members with that reference here.")
+    _check_succeeded(removal)
+    attempts = removal.restorations.exclude(pk=excluding).exclude(outcome=Outcome.REFUSED)
+    done = attempts.filter(outcome=Outcome.SUCCESS).first()
+    if done is not None:
+        raise NotRestorable(
+            f"This removal was already restored, by {done.staff_username} on {when(done)}."
+        )
+    if any(a.shown_outcome == Outcome.PENDING for a in attempts):
+        raise NotRestorable("Someone is restoring this removal right now: try again in a moment.")
+    done_at = removal.completed_at or removal.started_at
+    return Restoration(
+        removal=removal,
+        members=_members(removal),
+        ask_who_is_back=timezone.now() - done_at > RECENT and not attempts.exists(),
+    )
+
+
+def people(restoration: Restoration) -> list[User]:
+    """The members as users, for the guardrail against one's own user (by id and e-mail): as
+    the removal recorded them, else read (events from before e-mails were recorded)."""
+    return [
+        User(user_id=m.user_id, email=m.email, name=m.label)
+        if m.email
+        else selectors.user_profile(user_id=m.user_id, org_id=restoration.removal.org_id)
+        for m in restoration.members
+    ]
+
+
+def _check_succeeded(removal: AuditEvent) -> None:
+    outcome = removal.shown_outcome
+    if outcome == Outcome.SUCCESS:
+        return
+    why = {
+        Outcome.PENDING: "it is still in progress",
+        Outcome.UNKNOWN: "its outcome is unknown (check the members list)",
+        Outcome.REFUSED: "it was refused, so nobody was removed",
+        Outcome.FAILED: "it failed, so nobody was removed",
+    }[outcome]
+    raise NotRestorable(f"Only a removal that succeeded can be restored: {why}.")
+
+
+def _members(removal: AuditEvent) -> tuple[RestoredMember, ...]:
+    before: dict[str, list[str]] = removal.roles_before or {}
+    by_name = {r["name"]: r["id"] for r in removal.roles if r.get("id") and r.get("name")}
+    wanted = {name for names in before.values() for name in names}
+    if not wanted <= by_name.keys():  # recorded before role ids were: the catalogue has them
+        by_name |= {r.name: r.id for r in selectors.role_list() if r.name not in by_name}
+    missing = sorted(wanted - by_name.keys())
+    if missing:
+        raise NotRestorable(f"The role {missing[0]} no longer exists in Auth0.")
+    return tuple(
+        RestoredMember(
+            user_id=t["user_id"],
+            label=t.get("label") or t["user_id"],
+            email=t.get("email", ""),
+            roles=tuple(Role(id=by_name[n], name=n) for n in before.get(t["user_id"], [])),
+        )
+        for t in removal.targets
+    )
+
+
+def when(event: AuditEvent) -> str:
+    return date_format(timezone.localtime(event.started_at), "DATETIME_FORMAT")
