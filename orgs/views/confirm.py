@@ -5,7 +5,10 @@ a confirmation (a page, or a dialog for htmx), POST acts, then
 - no JS: a redirect to where the person was, with the message on that page.
 
 Errors become one message each (orgs.feedback); an htmx error answer has no body (nothing on
-the page is replaced) and closes the dialog only when the page must refresh.
+the page is replaced) and closes the dialog only when the page must refresh. One that keeps it
+open (a refusal, a rate limit, Auth0 failing with nothing changed) has its message shown by
+static/js/app.js in the dialog's alert region, never in a toast under the modal, with Close, or
+Try again when the status says a later try may work (429, 503, 504).
 """
 
 from __future__ import annotations

@@ -45,9 +45,48 @@
     else dismissLater(toast, level); // one with a link stays until dismissed
   }
 
+  // The open confirmation's alert region, when `source` (what sent the request) is in it. A
+  // modal <dialog> makes the rest of the page inert, so the answer to its action is said there,
+  // never in a toast under the backdrop.
+  function dialogAlert(source) {
+    const box = dialog();
+    if (!box.open || !(source instanceof Node) || !box.contains(source)) return null;
+    return box.querySelector("[data-dialog-alert]");
+  }
+
+  function say(text, level, source, link) {
+    const region = dialogAlert(source);
+    if (!region) {
+      showToast(text, level, link);
+      return;
+    }
+    const paragraph = document.createElement("p");
+    paragraph.textContent = text;
+    region.append(paragraph);
+  }
+
+  // An answer to the dialog's action that left the page as it was (a refusal, a rate limit,
+  // Auth0 failing; one that changed it closes the dialog): the dialog stays, with the message.
+  // "Try again" when a later try may work (adminportal answered 429, 503 or 504), else only
+  // "Close". The focus goes to Cancel/Close, so a second Enter does not send it again.
+  function failedInDialog(form, xhr) {
+    const ours = (xhr.getResponseHeader("HX-Trigger") || "").includes('"messages"');
+    const submit = form.querySelector("button[type=submit]");
+    const cancel = form.querySelector("[data-close-dialog]");
+    if (submit && ours && [429, 503, 504].includes(xhr.status)) {
+      submit.textContent = submit.dataset.retryLabel;
+    } else {
+      if (submit) submit.remove();
+      if (cancel) cancel.textContent = cancel.dataset.closedLabel;
+    }
+    if (cancel) cancel.focus();
+  }
+
   // Messages from htmx answers: HX-Trigger {"messages": [{"message", "tags", "link"?}]}.
   document.addEventListener("messages", (event) => {
-    for (const item of event.detail.value || []) showToast(item.message, item.tags, item.link);
+    for (const item of event.detail.value || []) {
+      say(item.message, item.tags, event.target, item.link);
+    }
   });
 
   document.addEventListener("click", (event) => {
@@ -128,7 +167,10 @@
   function poll(element) {
     setTimeout(() => {
       if (!element.isConnected) return; // replaced by a refresh, which polls on if need be
-      if (!element.querySelector("details[open]")) element.dispatchEvent(new CustomEvent("poll"));
+      // Nor while a confirmation is open: its answer, not a refresh's, is what counts then.
+      if (!element.querySelector("details[open]") && !dialog().open) {
+        element.dispatchEvent(new CustomEvent("poll"));
+      }
       poll(element);
     }, Number(element.dataset.poll) * 1000);
   }
@@ -142,10 +184,12 @@
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt.closest("form");
     if (form) for (const b of form.querySelectorAll("button")) b.disabled = true;
+    dialogAlert(form)?.replaceChildren(); // a new try: the last answer no longer stands
   });
   document.addEventListener("htmx:afterRequest", (event) => {
     const form = event.detail.elt.closest("form");
     if (form) for (const b of form.querySelectorAll("button")) b.disabled = false;
+    if (dialogAlert(form) && !event.detail.successful) failedInDialog(form, event.detail.xhr);
   });
   // A change sent without an answer back (the connection dropped, a proxy's 502/503/504 when
   // the worker died) may have been made or not: say so, never "try again".
@@ -154,8 +198,11 @@
     "made. Reload the page or see Activity to check before trying again.";
   const isChange = (event) => (event.detail.requestConfig?.verb || "get") !== "get";
   document.addEventListener("htmx:sendError", (event) => {
-    if (isChange(event)) showToast(UNKNOWN_OUTCOME, "error");
-    else showToast("adminportal could not be reached. Check your connection and try again.", "error");
+    if (isChange(event)) say(UNKNOWN_OUTCOME, "error", event.target);
+    else {
+      const text = "adminportal could not be reached. Check your connection and try again.";
+      say(text, "error", event.target);
+    }
   });
   // An error answer without a message of its own (a 500, a refused CSRF token after signing
   // in elsewhere, ...) must not look like nothing happened.
@@ -163,12 +210,13 @@
     const xhr = event.detail.xhr;
     if ((xhr.getResponseHeader("HX-Trigger") || "").includes('"messages"')) return;
     if (isChange(event) && [502, 503, 504].includes(xhr.status)) {
-      showToast(UNKNOWN_OUTCOME, "error");
+      say(UNKNOWN_OUTCOME, "error", event.target);
       return;
     }
-    showToast(
+    say(
       `adminportal could not do that (HTTP ${xhr.status}). Reload the page and try again.`,
       "error",
+      event.target,
     );
   });
 
