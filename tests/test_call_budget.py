@@ -12,6 +12,7 @@ remembers (token, role catalogue, organization), then counted. Each row of the c
 | remove role (confirmation, POST)        | 0, 1 read + 1 write                     |
 | Remove member (confirmation, POST)      | 0, 1 read + 1 write                     |
 | bulk remove (preview, POST)             | 0, 1 read per page picked + 1 write     |
+| restore a removal (confirmation, POST)  | 0, (1 search) + 1 + 1 per member w/ roles |
 | Find member                             | 1 (2 with a single hit)                 |
 | protected role from its sole holder     | 1 at any organization size              |
 """
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
-from orgs import holders
+from orgs import holders, restorations
 from orgs.models import AuditEvent
 from orgs.selectors import ORGANIZATION_PAGE_KEY
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
@@ -161,6 +163,26 @@ def test_removing_a_member_confirms_for_free_then_reads_once_and_writes(auth0, c
     ]
     _, made = counted(auth0, lambda: client.get(MEMBERS, headers=HX))
     assert made == [f"GET /api/v2/organizations/{ACME}/members"]
+
+
+def test_restoring_a_removal_confirms_for_free_then_adds_all_and_gives_roles_per_member(
+    auth0, client, monkeypatch
+):
+    warm(client)
+    client.post(f"{MEMBERS}members/remove/", {"user": [BEN, MALLORY]}, headers=HX)
+    removal = AuditEvent.objects.get(action="members_remove")
+    url = f"{MEMBERS}activity/{removal.pk}/restore/"
+    dialog, made = counted(auth0, lambda: client.get(url, headers=HX))
+    assert "Restore 2 members to Acme Corporation?" in text(dialog)
+    assert made == []  # the audit trail names them and their roles
+    monkeypatch.setattr(restorations, "RECENT", timedelta(0))  # who is back is asked
+    response, made = counted(auth0, lambda: client.post(url, headers=HX))
+    assert response.status_code == 204
+    assert made == [
+        "GET /api/v2/users",  # one search: who is a member again
+        f"POST /api/v2/organizations/{ACME}/members",  # all of them at once
+        f"POST /api/v2/organizations/{ACME}/members/{quoted(BEN)}/roles",  # Mallory had none
+    ]
 
 
 def test_a_bulk_removal_reads_only_the_page_the_rows_came_from(auth0, client):
