@@ -5,6 +5,7 @@ its own action, with the removal's permission, reach and guardrails, once per re
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -361,3 +362,19 @@ def test_activity_offers_restore_on_successful_removals_until_restored(
     assert link not in page
     assert "Restored</div>" in page
     assert "of the removal of" in page
+
+
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"]
+)
+def test_a_message_links_only_to_a_path_of_adminportal(url):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+
+    from orgs.message_links import Link, split
+
+    token = f"link:{quote(json.dumps([url, 'Restore']), safe='')}"
+    assert split(Message(constants.SUCCESS, "Done.", extra_tags=token)) == ("success", None)
+    good = f"link:{quote(json.dumps(['/activity/', 'Open']), safe='')}"
+    shown = split(Message(constants.SUCCESS, "Done.", extra_tags=f"sticky {good}"))
+    assert shown == ("sticky success", Link("/activity/", "Open"))
