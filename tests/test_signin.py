@@ -97,6 +97,7 @@ DASHBOARD = {
     "member_detail": f"/organizations/{ACME}/members/{MEMBER}/",
     "organization_activity": f"/organizations/{ACME}/activity/",
     "role_holders": f"/organizations/{ACME}/roles/?role=rol_x",
+    "members_restore": f"/organizations/{ACME}/activity/1/restore/",
     "activity": "/activity/",
     "language": "/language/",
     "staff_list": "/staff/",
