@@ -160,15 +160,15 @@ def member_roles_assign(
         check_not_self_ids(actor, [user_id])
         check_role_ids(role_ids)
         roles = _roles(role_ids)
+        # Named before the guardrails, so that a refusal reads with names too.
+        audit.note(event, org_name=organization.label, roles=_role_list(roles))
         check_organization_roles(roles)
         check_admin_only(actor, roles)
         detail = _member_now(organization, user_id)
         check_not_self(actor, [detail.user])
         audit.note(
             event,
-            org_name=organization.label,
             targets=[{"user_id": user_id, "label": detail.user.label}],
-            roles=_role_list(roles),
             roles_before={user_id: [r.name for r in detail.roles]},
         )
         try:
