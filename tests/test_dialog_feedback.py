@@ -46,6 +46,12 @@ CONFIRMATIONS = {
 }
 
 
+def confirmation_form(body: str) -> str:
+    """The confirmation's own form (a full page has others, e.g. in its header)."""
+    start = body.index("<form", body.index('<div class="confirm">'))
+    return body[start : body.index("</form>", start)]
+
+
 def alert_regions(body: str) -> list[str]:
     return re.findall(r'<div class="dialog-alert" role="alert" data-dialog-alert></div>', body)
 
@@ -56,9 +62,8 @@ def test_every_confirmation_has_an_alert_region_in_its_form(auth0, client, which
     confirmation = CONFIRMATIONS[which]
     dialog = client.get(confirmation.url, confirmation.form, headers=HX)
 
-    body = text(dialog)
     assert dialog.status_code == 200
-    form = body[body.index("<form") : body.index("</form>")]
+    form = confirmation_form(text(dialog))
     assert len(alert_regions(form)) == 1
     assert 'data-closed-label="Close"' in form and 'data-retry-label="Try again"' in form
 
@@ -110,3 +115,19 @@ def test_a_refused_bulk_removal_keeps_the_dialog_with_its_message(auth0, client,
     level, message = one_message(hx_messages(response))
     assert level == "warning" and "is your own Auth0 user" in message
     assert writes(auth0) == []
+
+
+@pytest.mark.usefixtures("no_protected_roles")
+@pytest.mark.parametrize("which", list(CONFIRMATIONS))
+def test_every_confirmation_starts_on_cancel_not_on_its_action(auth0, client, which):
+    """Item 2: Cancel is first and the one focused (autofocus), in the dialog and on the page
+    without JavaScript, so Enter pressed again after opening never removes anything."""
+    confirmation = CONFIRMATIONS[which]
+    for response in (
+        client.get(confirmation.url, confirmation.form, headers=HX),
+        client.get(confirmation.url, confirmation.form),
+    ):
+        form = confirmation_form(text(response))
+        assert re.search(r"<a [^>]*data-close-dialog[^>]* autofocus>Cancel</a>", form)
+        assert form.count("autofocus") == 1
+        assert form.index(">Cancel</a>") < form.index('<button type="submit"')

@@ -120,15 +120,64 @@
 
   // A confirmation swapped into the dialog opens it; HX-Trigger "closeDialog" closes it.
   let opener = null;
+  let landing = null; // where the focus goes once the panel behind refreshes (below)
   // Opened once the swap has settled: htmx focuses [autofocus] again while settling.
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target.id === "dialog-body" && !dialog().open) {
-      opener = document.activeElement;
+      // What asked for it (a button of a form loses the focus while the form waits).
+      opener = event.detail.requestConfig?.elt || document.activeElement;
+      landing = null;
       dialog().showModal();
     }
+    if (landing && !landing.panel.isConnected) {
+      const spot = landing;
+      landing = null;
+      if (!document.activeElement || document.activeElement === document.body) land(spot);
+    }
   });
+  // Sent with a change's answer (a success, or the member or role gone): the panel behind
+  // refreshes, and the focus must not fall to the page with the opener.
   document.addEventListener("closeDialog", () => {
-    if (dialog().open) dialog().close();
+    if (!dialog().open) return;
+    landing = spotOf(opener);
+    dialog().close();
+  });
+
+  // Focus through a panel's refresh (section[id] swapped whole): back to the element with the
+  // same label (a trash can, a row's menu) if it is still there, else to the action of the row
+  // now in its place (the next one, or the one before), else to the panel's heading (the
+  // page's, for the members table). A refresh that fails leaves the focus where it was.
+  const ROWS = "tbody > tr, .role-list > li";
+  const ROW_ACTION = "summary, a.icon-button";
+
+  function spotOf(element) {
+    const panel = element && element.closest("section[id]");
+    if (!panel) return null;
+    const index = [...panel.querySelectorAll(ROWS)].indexOf(element.closest(ROWS));
+    return { panel, index, label: element.getAttribute("aria-label") };
+  }
+
+  function land({ panel: old, index, label }) {
+    const panel = document.getElementById(old.id);
+    if (!panel) return;
+    const labelled = [...panel.querySelectorAll("[aria-label]")];
+    let target = label && labelled.find((e) => e.getAttribute("aria-label") === label);
+    if (!target && index >= 0) {
+      const rows = [...panel.querySelectorAll(ROWS)];
+      const around = [...rows.slice(index), ...rows.slice(0, index).reverse()];
+      target = around.map((row) => row.querySelector(ROW_ACTION)).find(Boolean);
+    }
+    if (!target) {
+      target = panel.querySelector("h2") || document.querySelector("main h1");
+      if (target && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    }
+    if (target) target.focus();
+  }
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const panel = event.detail.target;
+    if (landing || !event.detail.shouldSwap || !panel.matches("section[id]")) return;
+    if (panel.contains(document.activeElement)) landing = spotOf(document.activeElement);
   });
   document.addEventListener("DOMContentLoaded", () => {
     dialog().addEventListener("close", () => {
@@ -190,6 +239,7 @@
     const form = event.detail.elt.closest("form");
     if (form) for (const b of form.querySelectorAll("button")) b.disabled = false;
     if (dialogAlert(form) && !event.detail.successful) failedInDialog(form, event.detail.xhr);
+    if (landing && event.detail.elt === landing.panel && !event.detail.successful) landing = null;
   });
   // A change sent without an answer back (the connection dropped, a proxy's 502/503/504 when
   // the worker died) may have been made or not: say so, never "try again".

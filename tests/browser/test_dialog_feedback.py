@@ -226,3 +226,90 @@ def test_a_role_gone_meanwhile_closes_the_dialog_and_the_toast_can_be_dismissed(
     expect(gone).to_be_visible(timeout=WAIT_MS)
     gone.get_by_role("button", name="Dismiss").click()
     expect(gone).to_have_count(0)
+
+
+# --- item 2: where the focus goes ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_protected_roles")
+def test_the_confirmation_starts_on_cancel_so_enter_twice_removes_nothing(
+    page: Page, app_url: str, emulator: ControlClient
+) -> None:
+    page.goto(member_url(app_url, "ben"))
+    trash = page.get_by_role("link", name="Remove role billing-admin")
+    trash.focus()
+    for _ in range(2):  # twice over: open, Enter again
+        page.keyboard.press("Enter")
+        box = opened_dialog(page)
+        expect(box.get_by_role("link", name="Cancel")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(box).to_be_hidden()
+        expect(trash).to_be_focused()  # back to the opener
+    assert sorted(org_members(emulator)[USER_IDS["ben"]]) == ["billing-admin", "support-agent"]
+    assert [r for r in emulator.api_requests() if r["method"] != "GET"] == []
+
+
+@pytest.mark.usefixtures("no_protected_roles")
+def test_after_removing_a_role_the_focus_goes_to_the_next_role_then_the_heading(
+    page: Page, app_url: str
+) -> None:
+    page.goto(member_url(app_url, "ben"))
+    for role, then in [
+        ("billing-admin", page.get_by_role("link", name="Remove role support-agent")),
+        ("support-agent", page.get_by_role("heading", name=f"Roles in {ACME}")),
+    ]:
+        page.get_by_role("link", name=f"Remove role {role}").focus()
+        page.keyboard.press("Enter")
+        box = opened_dialog(page)
+        box.get_by_role("button", name="Remove role").click()
+        expect(box).to_be_hidden()
+        expect(page.get_by_role("link", name=f"Remove role {role}")).to_have_count(0)
+        expect(then).to_be_focused()
+
+
+@pytest.mark.usefixtures("no_protected_roles")
+def test_after_removing_a_tenant_wide_role_the_focus_goes_to_the_next_one(
+    page: Page, app_url: str
+) -> None:
+    page.goto(app_url + reverse("orgs:user_roles", kwargs={"user_id": USER_IDS["ana"]}))
+    box = open_remove_role(page, "beta-tester")
+    box.get_by_role("button", name="Remove role").click()
+    expect(box).to_be_hidden()
+    expect(page.get_by_role("link", name="Remove role tenant-admin")).to_be_focused()
+
+
+@pytest.mark.usefixtures("no_protected_roles")
+def test_after_removing_a_member_the_focus_goes_to_the_next_row_and_stays_there(
+    page: Page, app_url: str, emulator: ControlClient
+) -> None:
+    emulator.set_member_removal_lag(30)  # Ben's row stays, as "Removing…", until Auth0 agrees
+    page.goto(members_url(app_url))
+    box = open_remove_member(page, "Ben Okafor")
+    box.get_by_role("button", name="Remove member").click()
+
+    expect(box).to_be_hidden()
+    ben = member_row(page, "Ben Okafor")
+    expect(ben).to_contain_text("Removing…")
+    next_row = page.get_by_label(f"More options for {MALLORY}")
+    expect(next_row).to_be_focused()
+    emulator.advance_clock(30)
+    expect(ben).to_have_count(0, timeout=10_000)  # the table polled: a new table, same focus
+    expect(next_row).to_be_focused()
+
+
+@pytest.mark.usefixtures("no_protected_roles")
+def test_bulk_removal_focus_back_to_its_button_on_cancel_and_to_the_heading_after(
+    page: Page, app_url: str
+) -> None:
+    page.goto(members_url(app_url))
+    box = open_bulk(page, "Ben Okafor", MALLORY)
+    box.get_by_role("link", name="Cancel").click()
+    expect(box).to_be_hidden()
+    expect(page.get_by_role("button", name="Remove selected members…")).to_be_focused()
+
+    page.get_by_role("button", name="Remove selected members…").click()
+    box = opened_dialog(page)
+    box.get_by_role("button", name="Remove 2 members").click()
+    expect(box).to_be_hidden()
+    expect(member_row(page, "Ben Okafor")).to_have_count(0)
+    expect(page.get_by_role("heading", name=ACME, level=1)).to_be_focused()
