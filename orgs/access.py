@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import User as StaffUser
 
 from .auth0_mgmt import Organization, errors
 from .models import StaffAccess
@@ -28,14 +29,14 @@ ROLE_PERMISSIONS = {
         "view_all_activity",
     ],
 }
-User = AbstractBaseUser | AnonymousUser
+User = StaffUser | AnonymousUser
 
 
 def access_of(user: User) -> StaffAccess | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.staff_access  # type: ignore[union-attr]
+        return user.staff_access
     except StaffAccess.DoesNotExist:
         return None
 
@@ -44,7 +45,7 @@ def role_of(user: User) -> str | None:
     """The highest staff role the user holds."""
     if not user.is_authenticated:
         return None
-    names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+    names = set(user.groups.values_list("name", flat=True))
     return next((role for role in reversed(ROLES) if role in names), None)
 
 
@@ -106,11 +107,11 @@ def check_reach(user: User, organization: Organization) -> Organization:
     return organization
 
 
-def set_role(user: AbstractBaseUser, role: str) -> None:
+def set_role(user: StaffUser, role: str) -> None:
     """Make `role` (one of ROLES) the user's only staff role."""
     if role not in ROLES:
         raise ValueError(f"unknown staff role {role!r}; choose one of {', '.join(ROLES)}")
-    groups = user.groups  # type: ignore[attr-defined]
+    groups = user.groups
     groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
     groups.add(Group.objects.get(name=role))
 

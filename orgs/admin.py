@@ -8,19 +8,8 @@ from django.http import HttpRequest
 from .models import AuditEvent, StaffAccess
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = (
-        "started_at",
-        "staff_username",
-        "action",
-        "org_name",
-        "outcome",
-        "correlation_id",
-    )
-    list_filter = ("action", "outcome")
-    search_fields = ("staff_username", "org_id", "org_name", "correlation_id", "reason")
-    date_hierarchy = "started_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """No add, change or delete, and no bulk actions."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -35,11 +24,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return {}  # no bulk delete
 
 
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "started_at",
+        "staff_username",
+        "action",
+        "org_name",
+        "outcome",
+        "correlation_id",
+    )
+    list_filter = ("action", "outcome")
+    search_fields = ("staff_username", "org_id", "org_name", "correlation_id", "reason")
+    date_hierarchy = "started_at"
+
+
 @admin.register(StaffAccess)
-class StaffAccessAdmin(AuditEventAdmin):
+class StaffAccessAdmin(ReadOnlyAdmin):
     """Read-only: staff reach changes go through the Staff pages, which record them."""
 
     list_display = ("user", "all_organizations", "organization_rule", "auth0_user_id")
     list_filter = ("all_organizations",)
     search_fields = ("user__username", "user__email", "auth0_user_id")
-    date_hierarchy = None

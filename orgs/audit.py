@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
 
 from . import owners
@@ -27,7 +27,7 @@ ORPHANED = (
 @contextmanager
 def attempt(
     *,
-    actor: AbstractBaseUser | str,
+    actor: StaffUser | str,
     action: str,
     org_id: str = "",
     targets: list[dict[str, str]] | None = None,

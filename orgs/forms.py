@@ -43,6 +43,12 @@ class OrganizationListForm(forms.Form):
         }
 
 
+def choice(field: forms.Field) -> forms.ChoiceField:
+    """A form's choice field, to set its choices."""
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class AssignRolesForm(forms.Form):
     """Roles for a member, picked from the tenant's roles they do not hold yet, or typed by
     name (comma-separated)."""
@@ -66,7 +72,7 @@ class AssignRolesForm(forms.Form):
     def __init__(self, *args: object, available: tuple[Role, ...] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.available = available
-        self.fields["roles"].choices = [(r.id, r.name) for r in available]
+        choice(self.fields["roles"]).choices = [(r.id, r.name) for r in available]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -141,7 +147,7 @@ class BulkMembersForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         picked = self.data.getlist("user") if hasattr(self.data, "getlist") else []
-        self.fields["user"].choices = [(u, u) for u in picked]
+        choice(self.fields["user"]).choices = [(u, u) for u in picked]
         self.fields["user"].error_messages["required"] = "Select at least one member first."
 
 
@@ -160,9 +166,12 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from .models import AuditEvent
 
-        self.fields["staff"].choices = [("", "Anyone"), *[(n, n) for n in staff_names]]
-        self.fields["action"].choices = [("", "Any action"), *AuditEvent.Action.choices]
-        self.fields["outcome"].choices = [("", "Any outcome"), *AuditEvent.Outcome.choices]
+        choice(self.fields["staff"]).choices = [("", "Anyone"), *[(n, n) for n in staff_names]]
+        choice(self.fields["action"]).choices = [("", "Any action"), *AuditEvent.Action.choices]
+        choice(self.fields["outcome"]).choices = [
+            ("", "Any outcome"),
+            *AuditEvent.Outcome.choices,
+        ]
 
 
 class StaffForm(forms.Form):

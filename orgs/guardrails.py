@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
 
 from . import holders, locks, selectors
@@ -53,12 +53,12 @@ class NotAnOrganizationRole(GuardrailRefused):
     """The role is not one adminportal assigns in organizations (a tenant-wide role, say)."""
 
 
-def require(actor: AbstractBaseUser, permission: str, doing: str) -> None:
+def require(actor: StaffUser, permission: str, doing: str) -> None:
     if not actor.has_perm(permission):
         raise GuardrailRefused(f"Your staff role does not allow you to {doing}.")
 
 
-def own_user_ids(actor: AbstractBaseUser) -> set[str]:
+def own_user_ids(actor: StaffUser) -> set[str]:
     """The staff member's own Auth0 user: the auth0_user_id an Admin set, and their SSO subject."""
     access = access_of(actor)
     if access is None:
@@ -66,7 +66,7 @@ def own_user_ids(actor: AbstractBaseUser) -> set[str]:
     return {user_id for user_id in (access.auth0_user_id, access.oidc_subject) if user_id}
 
 
-def check_not_self_ids(actor: AbstractBaseUser, user_ids: Iterable[str]) -> None:
+def check_not_self_ids(actor: StaffUser, user_ids: Iterable[str]) -> None:
     """By id alone, before anything is looked up (a lookup that misses someone must not let
     their own user through). Their user is read only to name them in the refusal."""
     own = own_user_ids(actor)
@@ -80,7 +80,7 @@ def check_not_self_ids(actor: AbstractBaseUser, user_ids: Iterable[str]) -> None
     raise GuardrailRefused(f"{label} {OWN_USER}")
 
 
-def check_not_self(actor: AbstractBaseUser, users: Iterable[User | Member]) -> None:
+def check_not_self(actor: StaffUser, users: Iterable[User | Member]) -> None:
     """By id, and by e-mail address: `users` must come from reliable reads (GET /users/{id}, the
     members list), never from user search, which may miss someone."""
     own_ids = own_user_ids(actor)
@@ -90,7 +90,7 @@ def check_not_self(actor: AbstractBaseUser, users: Iterable[User | Member]) -> N
             raise GuardrailRefused(f"{user.label} {OWN_USER}")
 
 
-def check_admin_only(actor: AbstractBaseUser, roles: Iterable[Role]) -> None:
+def check_admin_only(actor: StaffUser, roles: Iterable[Role]) -> None:
     if actor.has_perm("orgs.assign_admin_only_roles"):
         return
     blocked = [role.name for role in admin_only(roles)]

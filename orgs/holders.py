@@ -124,7 +124,7 @@ def ready(org_id: str, *, leaving: set[str]) -> bool:
         return True
     page = get_client().list_members(org_id, take=FIRST_PAGE)
     if len(page) < FIRST_PAGE:
-        _replace(org_id, page.items, leaving=leaving)
+        _replace(org_id, list(page.items), leaving=leaving)
         return True
     reconcile_later(org_id)
     return HolderIndexState.objects.filter(org_id=org_id).exists()  # done already when inline

@@ -63,7 +63,7 @@ def restorable(removal: AuditEvent | None, *, excluding: int | None = None) -> R
     if removal is None:
         raise NotRestorable("There is no removal of members with that reference here.")
     _check_succeeded(removal)
-    attempts = removal.restorations.exclude(pk=excluding).exclude(outcome=Outcome.REFUSED)
+    attempts = removal.restorations.exclude(pk=excluding or 0).exclude(outcome=Outcome.REFUSED)
     done = attempts.filter(outcome=Outcome.SUCCESS).first()
     if done is not None:
         raise NotRestorable(
@@ -99,7 +99,7 @@ def _check_succeeded(removal: AuditEvent) -> None:
         Outcome.UNKNOWN: "its outcome is unknown (check the members list)",
         Outcome.REFUSED: "it was refused, so nobody was removed",
         Outcome.FAILED: "it failed, so nobody was removed",
-    }[outcome]
+    }[Outcome(outcome)]
     raise NotRestorable(f"Only a removal that succeeded can be restored: {why}.")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
 
 from . import holders, member_cache
@@ -352,7 +352,7 @@ REACH_FILTER_SIZE = 100
 per hundred."""
 
 
-def reached_organization_ids(user: AbstractBaseUser) -> frozenset[str] | None:
+def reached_organization_ids(user: StaffUser) -> frozenset[str] | None:
     """The ids of the organizations a staff member reaches (their list, and those of the
     catalogue their metadata rule matches); None when they reach every organization."""
     if reaches_all(user):

@@ -10,7 +10,7 @@ request, no messages."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as StaffUser
 from django.utils.text import get_text_list
 
 from . import audit, holders, member_cache, restorations, selectors
@@ -34,7 +34,7 @@ Action = AuditEvent.Action
 
 def members_remove(
     *,
-    actor: AbstractBaseUser,
+    actor: StaffUser,
     org_id: str,
     user_ids: list[str],
     reason: str = "",
@@ -82,14 +82,12 @@ def members_remove(
     return event
 
 
-def member_remove(
-    *, actor: AbstractBaseUser, org_id: str, user_id: str, reason: str = ""
-) -> AuditEvent:
+def member_remove(*, actor: StaffUser, org_id: str, user_id: str, reason: str = "") -> AuditEvent:
     return members_remove(actor=actor, org_id=org_id, user_ids=[user_id], reason=reason)
 
 
 def members_restore(
-    *, actor: AbstractBaseUser, org_id: str, event_id: int, reason: str = ""
+    *, actor: StaffUser, org_id: str, event_id: int, reason: str = ""
 ) -> AuditEvent:
     """Undo a removal of members (its audit event; orgs.restorations): with the removal's
     permission, reach and guardrails, add back in one call those who are not members again,
@@ -142,7 +140,7 @@ def members_restore(
 
 
 def member_roles_assign(
-    *, actor: AbstractBaseUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
+    *, actor: StaffUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
 ) -> AuditEvent:
     """Membership as the page showed it moments ago (else read now) and the roles held, read
     now: one read and the write."""
@@ -186,7 +184,7 @@ def member_roles_assign(
 
 
 def member_roles_remove(
-    *, actor: AbstractBaseUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
+    *, actor: StaffUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
 ) -> AuditEvent:
     """The roles held, read now (one call), then the write."""
     with audit.attempt(
@@ -222,7 +220,7 @@ def member_roles_remove(
 
 
 def user_roles_remove(
-    *, actor: AbstractBaseUser, user_id: str, role_ids: list[str], reason: str = ""
+    *, actor: StaffUser, user_id: str, role_ids: list[str], reason: str = ""
 ) -> AuditEvent:
     """Remove tenant-wide roles (not organization roles) from a user."""
     with audit.attempt(
@@ -246,7 +244,7 @@ def user_roles_remove(
 
 
 def check_user_reach(
-    actor: AbstractBaseUser,
+    actor: StaffUser,
     user_id: str,
     organizations: tuple[Organization, ...] | None = None,
 ) -> None:
@@ -268,7 +266,7 @@ def _check_reason(reason: str) -> None:
         raise errors.InvalidInput("Give a reason (for example the ticket id) for the audit trail.")
 
 
-def _organization(actor: AbstractBaseUser, org_id: str) -> Organization:
+def _organization(actor: StaffUser, org_id: str) -> Organization:
     return check_reach(actor, selectors.organization_get_cached(org_id=check_org_id(org_id)))
 
 
@@ -292,7 +290,8 @@ def _member_now(
     recalled = member_cache.recall_member(organization.id, user_id)
     if recalled is None and listed_will_do:
         row = member_cache.recall_listed(organization.id, [user_id]).get(user_id)
-        recalled = row and MemberDetail(organization, row.member.as_user(), row.member.roles)
+        if row is not None:
+            recalled = MemberDetail(organization, row.member.as_user(), row.member.roles)
     if recalled is None:
         return selectors.member_get(organization=organization, user_id=user_id)
     roles = selectors.member_roles_list(org_id=organization.id, user_id=user_id)

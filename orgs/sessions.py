@@ -7,6 +7,7 @@ everyone signed in."""
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
@@ -26,16 +27,20 @@ class SessionStore(db.SessionStore):
         if row is None:
             self._session_key = None
             return None
-        return self.model(session_key=self.session_key, session_data=row[0])
+        return Session(session_key=self.session_key or "", session_data=row[0])
+
+
+def _column(meta: Any, name: str) -> str:
+    return str(meta.get_field(name).column)
 
 
 @cache
 def _query(using: str) -> str:
     qn = connections[using].ops.quote_name
     meta = Session._meta
-    column = {name: qn(meta.get_field(name).column) for name in ("session_key", "session_data")}
+    column = {name: qn(_column(meta, name)) for name in ("session_key", "session_data")}
     return (
         f"SELECT {column['session_data']} FROM {qn(meta.db_table)} "
         f"WHERE {column['session_key']} = %s "
-        f"AND {qn(meta.get_field('expire_date').column)} > %s"
+        f"AND {qn(_column(meta, 'expire_date'))} > %s"
     )

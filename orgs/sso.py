@@ -45,7 +45,7 @@ DEACTIVATED = (
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
-    def authenticate(self, request, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def authenticate(self, request, **kwargs: Any):
         """A sign-in the provider or its tokens fail (wrong client secret, provider down, an ID
         token that is expired, forged or from another issuer) signs nobody in: the callback
         then sends them to the login page with "sso=failed" instead of an error page."""
@@ -78,7 +78,7 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
             return False
         return bool(claims.get("email_verified")) or not settings.OIDC_REQUIRE_VERIFIED_EMAIL
 
-    def filter_users_by_claims(self, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def filter_users_by_claims(self, claims: dict[str, Any]):
         """The account linked to the subject, else the accounts the e-mail address may link.
         Inactive ones included: update_user refuses them, rather than a new account being
         created from the claims."""
@@ -88,7 +88,7 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
             return by_subject
         return linkable_by_email(claims["email"])
 
-    def get_user(self, user_id: int):  # type: ignore[no-untyped-def]
+    def get_user(self, user_id: int):
         """A session signed in with single sign-on ends once the account is deactivated (as
         ModelBackend does for password sessions)."""
         user = super().get_user(user_id)
@@ -102,7 +102,7 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         digest = hashlib.sha256(str(claims["sub"]).encode()).hexdigest()[:8]
         return f"{email[:141]}-{digest}"
 
-    def create_user(self, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def create_user(self, claims: dict[str, Any]):
         role = _role_claim(claims)
         if role is None:
             log.warning("SSO sign-in refused for %s: no staff role claim", claims.get("email"))
@@ -117,7 +117,7 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
             self.update_user(user, claims)
         return user
 
-    def update_user(self, user, claims: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def update_user(self, user, claims: dict[str, Any]):
         if not user.is_active:
             log.warning("SSO sign-in refused for %s: the account is deactivated", user)
             messages.error(self.request, DEACTIVATED)
@@ -140,7 +140,7 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         return user
 
 
-def linkable_by_email(email: str):  # type: ignore[no-untyped-def]
+def linkable_by_email(email: str):
     """Accounts an Admin prepared for single sign-on with this e-mail address (create_staff
     --sso-only, or the Staff page without a password), not linked to a subject yet. Never a
     superuser, a Django-admin user or an account with a usable password: anyone in the tenant

@@ -13,9 +13,11 @@ the next page."""
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import User as StaffUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 
@@ -25,7 +27,7 @@ from .models import StaffAccess
 GROUP_NAMES = "_staff_group_names"
 
 
-def load(user: AbstractBaseUser) -> None:
+def load(user: StaffUser) -> None:
     """Read the user's groups and permissions (once per request: kept on the user object)."""
     if hasattr(user, GROUP_NAMES) or not user.is_authenticated:
         return
@@ -47,7 +49,7 @@ def load(user: AbstractBaseUser) -> None:
         user._perm_cache = own | grouped  # type: ignore[attr-defined]
 
 
-def staff_role(user: AbstractBaseUser) -> str | None:
+def staff_role(user: StaffUser) -> str | None:
     """access.role_of, from what load() read when it did."""
     names = getattr(user, GROUP_NAMES, None)
     if names is None:
@@ -59,7 +61,17 @@ def staff_role(user: AbstractBaseUser) -> str | None:
 def _reach_query() -> str:
     meta = StaffAccess._meta
     qn = connections[router.db_for_read(StaffAccess)].ops.quote_name
-    return f"SELECT * FROM {qn(meta.db_table)} WHERE {qn(meta.get_field('user').column)} = %s"
+    return f"SELECT * FROM {qn(meta.db_table)} WHERE {qn(_column(meta, 'user'))} = %s"
+
+
+def _column(meta: Any, name: str) -> str:
+    """The database column of a model's field (meta: a model's _meta)."""
+    return str(meta.get_field(name).column)
+
+
+def _through(model: Any, name: str) -> Any:
+    """The _meta of a many-to-many field's table."""
+    return model._meta.get_field(name).remote_field.through._meta
 
 
 @cache
@@ -69,30 +81,30 @@ def _query(using: str) -> str:
     permissions. Table and column names come from the models."""
     qn = connections[using].ops.quote_name
     user_model = get_user_model()
-    user = user_model._meta.model_name
-    member = user_model._meta.get_field("groups").remote_field.through._meta
-    own = user_model._meta.get_field("user_permissions").remote_field.through._meta
-    grant = Group._meta.get_field("permissions").remote_field.through._meta
+    user = user_model._meta.model_name or "user"
+    member = _through(user_model, "groups")
+    own = _through(user_model, "user_permissions")
+    grant = _through(Group, "permissions")
     names = {
         "member": qn(member.db_table),
-        "member_user": qn(member.get_field(user).column),
-        "member_group": qn(member.get_field("group").column),
+        "member_user": qn(_column(member, user)),
+        "member_group": qn(_column(member, "group")),
         "group": qn(Group._meta.db_table),
         "group_id": qn(Group._meta.pk.column),
-        "group_name": qn(Group._meta.get_field("name").column),
+        "group_name": qn(_column(Group._meta, "name")),
         "grant": qn(grant.db_table),
-        "grant_group": qn(grant.get_field("group").column),
-        "grant_permission": qn(grant.get_field("permission").column),
+        "grant_group": qn(_column(grant, "group")),
+        "grant_permission": qn(_column(grant, "permission")),
         "own": qn(own.db_table),
-        "own_user": qn(own.get_field(user).column),
-        "own_permission": qn(own.get_field("permission").column),
+        "own_user": qn(_column(own, user)),
+        "own_permission": qn(_column(own, "permission")),
         "permission": qn(Permission._meta.db_table),
         "permission_id": qn(Permission._meta.pk.column),
-        "codename": qn(Permission._meta.get_field("codename").column),
-        "permission_type": qn(Permission._meta.get_field("content_type").column),
+        "codename": qn(_column(Permission._meta, "codename")),
+        "permission_type": qn(_column(Permission._meta, "content_type")),
         "type": qn(ContentType._meta.db_table),
         "type_id": qn(ContentType._meta.pk.column),
-        "app_label": qn(ContentType._meta.get_field("app_label").column),
+        "app_label": qn(_column(ContentType._meta, "app_label")),
     }
     query = """
         SELECT g.{group_name}, ct.{app_label}, p.{codename}

@@ -60,7 +60,7 @@ class Auth0Error(Exception):
 
 
 class Auth0BadRequest(Auth0Error):
-    status = 400
+    status: int | None = 400
 
 
 class InvalidBody(Auth0BadRequest):
@@ -82,7 +82,7 @@ class PayloadTooLarge(Auth0BadRequest):
 class InvalidInput(Auth0BadRequest):
     """Refused by adminportal before any call to Auth0 (empty, duplicated or malformed ids)."""
 
-    status = None
+    status: int | None = None
 
 
 # --- 401 -------------------------------------------------------------------------------------
@@ -211,7 +211,11 @@ def from_response(
     """The error for a non-2xx answer. `body` is the parsed JSON, or the raw text if it was not
     JSON. `not_found` is the class for a 404 whose body does not say what was missing. A body
     of another shape than documented (a list for a string, …) still gives its class."""
-    fields = {"status": status, "reset_at": reset_at, "correlation_id": correlation_id}
+    fields: dict[str, Any] = {
+        "status": status,
+        "reset_at": reset_at,
+        "correlation_id": correlation_id,
+    }
     if not isinstance(body, dict):
         snippet = " ".join(str(body or "")[:2000].split())[:120]
         what = "without a JSON body" if isinstance(body, str | None) else "with unexpected JSON"

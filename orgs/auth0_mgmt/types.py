@@ -139,7 +139,7 @@ class Page(Generic[T]):
     limit: int | None = None
     next_cursor: str | None = None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self.items)
 
     def __len__(self) -> int:

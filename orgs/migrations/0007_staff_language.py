@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0006_audit_event_restores'),
+        ("orgs", "0006_audit_event_restores"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffaccess',
-            name='language',
-            field=models.CharField(blank=True, choices=[('', "Browser's language"), ('en', 'English'), ('ja', '日本語')], help_text="The dashboard's language for them; empty: their browser's.", max_length=8),
+            model_name="staffaccess",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("", "Browser's language"), ("en", "English"), ("ja", "日本語")],
+                help_text="The dashboard's language for them; empty: their browser's.",
+                max_length=8,
+            ),
         ),
     ]

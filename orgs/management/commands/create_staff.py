@@ -15,6 +15,7 @@ import getpass
 import os
 from typing import Any
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -51,7 +52,9 @@ class Command(BaseCommand):
             raise CommandError(f"Not organization ids: {', '.join(bad)}")
         if options["all_orgs"] and (org_ids or options["org_rule"]):
             raise CommandError("--all-orgs cannot be combined with --orgs or --org-rule.")
-        rule = StaffForm.base_fields["organization_rule"].regex  # what the Staff page accepts
+        field = StaffForm.base_fields["organization_rule"]  # what the Staff page accepts
+        assert isinstance(field, forms.RegexField)
+        rule = field.regex
         if options["org_rule"] and not rule.fullmatch(options["org_rule"]):
             raise CommandError("--org-rule looks like key=value, e.g. region=eu")
         if options["auth0_user_id"] and not USER_ID.fullmatch(options["auth0_user_id"]):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ...access import set_role
 from ...models import StaffAccess
 
-DEMO_STAFF = [
+DEMO_STAFF: list[tuple[str, str, str, dict[str, object]]] = [
     # username, password, role, reach
     ("admin", "demo-admin-password", "Admin", {"all_organizations": True}),
     ("support", "demo-support-password", "Support", {"all_organizations": True}),
