@@ -131,3 +131,140 @@ def test_every_confirmation_starts_on_cancel_not_on_its_action(auth0, client, wh
         assert re.search(r"<a [^>]*data-close-dialog[^>]* autofocus>Cancel</a>", form)
         assert form.count("autofocus") == 1
         assert form.index(">Cancel</a>") < form.index('<button type="submit"')
+
+
+# --- item 3: the bulk preview ------------------------------------------------------------------
+
+MALLORY_HTML = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Mallory"
+ANA_LAST = (
+    "Removing Ana Lee would leave Acme Corporation without anyone holding org-owner, a "
+    "protected role. Give it to someone else first."
+)
+
+
+def preview(auth0, client, *users: str):
+    """The bulk preview as the members page's button asks for it, and the Auth0 calls it made
+    (the members page was just shown: its rows are remembered)."""
+    assert client.get(MEMBERS).status_code == 200
+    auth0.clear_requests()
+    response = client.get(BULK, {"user": list(users), "cursor": "", "page_size": "50"}, headers=HX)
+    assert response.status_code == 200
+    return text(response), auth0.api_requests()
+
+
+def people(body: str) -> list[str]:
+    """Each member's entry in the preview, tags stripped, spaces squeezed."""
+    block = body[body.index('<ul class="people"') : body.index("</ul>\n  \n")]
+    entries = re.split(r"<li(?: class=\"refused\")?>", block)[1:]
+    return [" ".join(re.sub(r"<[^>]+>", " ", e).split()) for e in entries]
+
+
+def posted_users(body: str) -> list[str]:
+    return re.findall(r'<input type="hidden" name="user" value="([^"]+)">', body)
+
+
+def give_role(auth0, user_id: str, role: str) -> None:
+    state = auth0.state()
+    acme = next(o for o in state["organizations"] if o["id"] == ACME)
+    next(m for m in acme["members"] if m["user_id"] == user_id)["roles"].append(ROLE_IDS[role])
+    auth0.load_seed(state)
+
+
+def test_the_bulk_preview_shows_e_mail_and_roles_for_free(auth0, client):
+    body, calls = preview(auth0, client, BEN, MALLORY)
+
+    assert calls == []
+    assert people(body) == [
+        "Ben Okafor ben.okafor@acme.example.com billing-admin support-agent",
+        f"{MALLORY_HTML} mallory@evil.example.com No roles",
+    ]
+    assert "<script>alert" not in body
+    assert "Will not be removed" not in body
+    assert "Remove 2 members from Acme Corporation?" in body
+    assert posted_users(body) == [BEN, MALLORY]
+
+
+def test_the_bulk_preview_flags_the_last_holder_of_a_protected_role_and_leaves_them_out(
+    auth0, client
+):
+    body, calls = preview(auth0, client, ANA, BEN)
+
+    assert calls == []
+    assert people(body) == [
+        f"Ana Lee ana.lee@acme.example.com org-owner Will not be removed. {ANA_LAST}",
+        "Ben Okafor ben.okafor@acme.example.com billing-admin support-agent",
+    ]
+    assert '<li class="refused">' in body
+    assert "Remove 1 of the 2 selected members from Acme Corporation?" in body
+    assert ">Remove 1 member</button>" in body
+    assert posted_users(body) == [BEN]
+
+
+def test_the_bulk_preview_flags_the_staff_member_s_own_user_by_id_or_e_mail(
+    auth0, client, admin_staff
+):
+    StaffAccess.objects.filter(user=admin_staff).update(auth0_user_id=MALLORY)
+    admin_staff.email = "Ben.Okafor@acme.example.com"
+    admin_staff.save()
+
+    body, calls = preview(auth0, client, BEN, MALLORY)
+
+    assert calls == []
+    own = (
+        "is your own Auth0 user: ask another staff member to change your own memberships or roles."
+    )
+    assert people(body) == [
+        f"Ben Okafor ben.okafor@acme.example.com billing-admin support-agent "
+        f"Will not be removed. Ben Okafor {own}",
+        f"{MALLORY_HTML} mallory@evil.example.com No roles Will not be removed. "
+        f"{MALLORY_HTML} {own}",
+    ]
+    assert "None of the 2 selected members can be removed from Acme Corporation." in body
+    assert 'type="submit"' not in confirmation_form(body)
+    assert "autofocus>Close</a>" in body
+    assert 'name="reason"' not in body
+    assert posted_users(body) == []
+
+
+def test_another_holder_lets_the_owner_go_unless_they_are_selected_too(auth0, client):
+    give_role(auth0, BEN, "org-owner")  # the members page shows it: adminportal knows now
+
+    alone, _ = preview(auth0, client, ANA)
+    both, calls = preview(auth0, client, ANA, BEN, MALLORY)
+
+    assert "Will not be removed" not in alone and posted_users(alone) == [ANA]
+    assert calls == []
+    assert [entry.split(" Will not be removed. ")[-1] for entry in people(both)[:2]] == [
+        "Removing Ana Lee with Ben Okafor would leave Acme Corporation without anyone holding "
+        "org-owner, a protected role. Give it to someone else first.",
+        "Removing Ben Okafor with Ana Lee would leave Acme Corporation without anyone holding "
+        "org-owner, a protected role. Give it to someone else first.",
+    ]
+    assert "Remove 1 of the 3 selected members from Acme Corporation?" in both
+    assert posted_users(both) == [MALLORY]
+
+
+def test_a_holder_removed_lately_does_not_count(auth0, client):
+    """Auth0 lists a removed member, with their roles, for a few seconds more."""
+    auth0.set_member_removal_lag(30)
+    give_role(auth0, BEN, "org-owner")
+    client.get(MEMBERS)
+    assert client.post(f"{MEMBERS}members/{BEN}/remove/", headers=HX).status_code == 204
+
+    body, calls = preview(auth0, client, ANA)  # the members page still lists Ben
+
+    assert calls == []
+    assert people(body) == [
+        f"Ana Lee ana.lee@acme.example.com org-owner Will not be removed. {ANA_LAST}"
+    ]
+    assert "The selected member cannot be removed from Acme Corporation." in body
+
+
+def test_what_is_posted_is_still_decided_by_the_service(auth0, client):
+    """The preview only advises: a removal posted with the last owner is refused whole."""
+    client.get(MEMBERS)
+    response = client.post(BULK, {"user": [ANA, BEN], "cursor": "", "page_size": "50"}, headers=HX)
+
+    assert response.status_code == 403
+    assert "without anyone holding org-owner" in one_message(hx_messages(response))[1]
+    assert writes(auth0) == []

@@ -264,7 +264,7 @@ def test_removing_a_role_asks_first_on_a_page_or_in_a_dialog(auth0, client):
             in body
         )
         assert (
-            f'href="/organizations/{ACME}/members/auth0%7Cana0000000000000000000001/" data-close-dialog>Cancel'
+            f'href="/organizations/{ACME}/members/auth0%7Cana0000000000000000000001/" data-close-dialog '
             in body
         )
     assert writes(auth0) == []
@@ -405,8 +405,8 @@ def test_the_bulk_preview_names_everyone_selected(auth0, client):
     for response in (page, dialog):
         body = text(response)
         assert "Remove 2 members from Acme Corporation?" in body
-        assert "<li>Ben Okafor</li>" in body
-        assert "<li>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Mallory</li>" in body
+        assert "<strong>Ben Okafor</strong>" in body
+        assert "<strong>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Mallory</strong>" in body
         assert "<script>alert" not in body
         assert f'<input type="hidden" name="user" value="{BEN}">' in body
         assert f'<input type="hidden" name="user" value="{MALLORY}">' in body
@@ -519,7 +519,7 @@ def test_a_bulk_removal_naming_a_non_member_changes_nothing_and_audits_no_succes
 def test_the_bulk_preview_names_members_from_the_members_list_not_user_search(auth0, client):
     response = client.get(BULK_URL, {"user": [BEN, MALLORY]}, headers=HX)
 
-    assert "<li>Ben Okafor</li>" in text(response)
+    assert "<strong>Ben Okafor</strong>" in text(response)
     assert not [r for r in auth0.api_requests() if r["path"].startswith("/api/v2/users")]
 
 

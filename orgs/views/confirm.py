@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import get_text_list
 
 from .. import message_links
-from ..auth0_mgmt import Role
+from ..auth0_mgmt import Member, Role
 from ..auth0_mgmt.errors import Auth0Error, InvalidInput, RoleNotFound
 from ..feedback import feedback_for, report
 from ..forms import RoleChoiceForm
@@ -47,6 +47,8 @@ class Confirmation:
     details: list[str] = field(default_factory=list)
     consequences: list[str] = field(default_factory=list)
     hidden: dict[str, list[str]] = field(default_factory=dict)
+    people: list[tuple[Member, str]] = field(default_factory=list)
+    """Members it acts on, each with their e-mail and roles, and why they stay if they do."""
     asks_reason: bool = True
     """Destructive actions ask why (kept in the audit trail; required by REQUIRE_REASON)."""
 

@@ -20,6 +20,7 @@ from ..htmx import is_partial_request, trigger
 from ..ids import check_user_id, check_user_ids
 from ..models import AuditEvent
 from ..pending import note_removed
+from ..removal_preview import foreseen_refusals
 from ..roles import admin_only, in_organizations
 from .confirm import (
     Confirmation,
@@ -246,33 +247,46 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
             refresh_event="membersChanged",
         )
 
-    labels = [members[u].label for u in user_ids]
-    count = len(user_ids)
-    who = get_text_list(labels, "and")
+    # The preview shows each member's e-mail and roles, flags who would be refused and why,
+    # and leaves them out (no Auth0 call). What is posted is removed as posted: the service
+    # decides.
+    refusals = (
+        foreseen_refusals(
+            request.user,
+            org_id=org_id,
+            org_label=organization.label,
+            members=[members[u] for u in user_ids],
+        )
+        if request.method == "GET"
+        else {}
+    )
+    removable = [u for u in user_ids if u not in refusals]
+    count = len(removable)
+    who = get_text_list([members[u].label for u in removable], "and")
     return confirm_then_act(
         request,
         Confirmation(
             title="Remove members",
-            question=ngettext(
-                "Remove %(count)d member from %(org)s?",
-                "Remove %(count)d members from %(org)s?",
-                count,
-            )
-            % {"count": count, "org": organization.label},
-            details=labels,
+            question=_bulk_question(count, len(user_ids), organization.label),
+            people=[(members[u], refusals.get(u, "")) for u in user_ids],
             consequences=[
                 "They stay users of the tenant: only their memberships in "
                 f"{organization.label} and their roles in it are removed.",
                 "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
-            ],
+            ]
+            if count
+            else [],
             submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
-            % {"count": count},
+            % {"count": count}
+            if count
+            else "",
             action_url=reverse("orgs:members_remove", args=[org_id]),
             cancel_url=back,
-            hidden={"user": user_ids, **form.page_fields()},
+            hidden={"user": removable, **form.page_fields()},
+            asks_reason=count > 0,
         ),
         call=lambda: services.members_remove(
-            actor=request.user, org_id=org_id, user_ids=user_ids, reason=reason_of(request)
+            actor=request.user, org_id=org_id, user_ids=removable, reason=reason_of(request)
         ),
         success=_removed(count, organization.label, who),
         action=f"remove {who} from {organization.label}",
@@ -312,6 +326,25 @@ def _remove_listed(
         on_success=lambda: note_removed(request.session, org_id, user_ids),
         offer=restore_offer,
     )
+
+
+def _bulk_question(count: int, selected: int, org: str) -> str:
+    """`count` of the `selected` members may be removed."""
+    if count == selected:
+        return ngettext(
+            "Remove %(count)d member from %(org)s?", "Remove %(count)d members from %(org)s?", count
+        ) % {"count": count, "org": org}
+    if count:
+        return ngettext(
+            "Remove %(count)d of the %(selected)d selected members from %(org)s?",
+            "Remove %(count)d of the %(selected)d selected members from %(org)s?",
+            count,
+        ) % {"count": count, "selected": selected, "org": org}
+    return ngettext(
+        "The selected member cannot be removed from %(org)s.",
+        "None of the %(selected)d selected members can be removed from %(org)s.",
+        selected,
+    ) % {"selected": selected, "org": org}
 
 
 def _removed(count: int, org: str, who: str) -> str:

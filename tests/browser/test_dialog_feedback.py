@@ -313,3 +313,50 @@ def test_bulk_removal_focus_back_to_its_button_on_cancel_and_to_the_heading_afte
     expect(box).to_be_hidden()
     expect(member_row(page, "Ben Okafor")).to_have_count(0)
     expect(page.get_by_role("heading", name=ACME, level=1)).to_be_focused()
+
+
+# --- item 3: the bulk preview ------------------------------------------------------------------
+
+
+def test_the_bulk_preview_shows_who_with_e_mail_and_roles_and_who_stays_and_why(
+    page: Page, app_url: str, emulator: ControlClient, admin_staff: Any
+) -> None:
+    """Ana is Acme's only org-owner; Mallory is the staff member's own Auth0 user here."""
+    StaffAccess.objects.filter(user=admin_staff).update(auth0_user_id=USER_IDS["mallory"])
+    page.goto(members_url(app_url))
+    box = open_bulk(page, "Ana Lee", "Ben Okafor", MALLORY)
+
+    expect(box).to_contain_text(f"Remove 1 of the 3 selected members from {ACME}?")
+    selected = box.get_by_role("list", name="Selected members").get_by_role("listitem")
+    ana = selected.filter(has_text="ana.lee@acme.example.com")
+    ben = selected.filter(has_text="ben.okafor@acme.example.com")
+    mallory = selected.filter(has_text="mallory@evil.example.com")
+    expect(ana.get_by_role("list", name="Roles")).to_have_text("org-owner")
+    expect(ana).to_contain_text(
+        f"Will not be removed. Removing Ana Lee would leave {ACME} without anyone holding "
+        "org-owner, a protected role. Give it to someone else first."
+    )
+    expect(ben.get_by_role("list", name="Roles").get_by_role("listitem")).to_have_text(
+        ["billing-admin", "support-agent"]
+    )
+    expect(ben).not_to_contain_text("Will not be removed")
+    expect(mallory).to_contain_text("No roles")
+    expect(mallory).to_contain_text(f"Will not be removed. {MALLORY} is your own Auth0 user")
+    expect(box.locator("script")).to_have_count(0)
+
+    box.get_by_role("button", name="Remove 1 member").click()
+    expect(box).to_be_hidden()
+    expect(toast(page, f"Removed 1 member from {ACME}: Ben Okafor.")).to_be_visible()
+    assert set(org_members(emulator)) == {USER_IDS["ana"], USER_IDS["mallory"]}
+
+
+def test_a_preview_where_nobody_can_go_offers_only_close(page: Page, app_url: str) -> None:
+    page.goto(members_url(app_url))
+    box = open_bulk(page, "Ana Lee")
+
+    expect(box).to_contain_text(f"The selected member cannot be removed from {ACME}.")
+    expect(box.get_by_role("button")).to_have_count(0)
+    close = box.get_by_role("link", name="Close")
+    expect(close).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(box).to_be_hidden()

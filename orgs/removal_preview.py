@@ -1,0 +1,62 @@
+"""What the bulk removal preview can tell before anything is sent: who of the members selected
+a removal would be refused for, and why, by name, from what adminportal already knows (the
+roles the members page listed, the staff member's own user, the protected-role index of
+orgs.holders). Database reads only, never Auth0. The removal itself is checked again by the
+guardrails (orgs.guardrails), with Auth0, when it is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.auth.models import User as StaffUser
+from django.utils.text import get_text_list
+from django.utils.translation import ngettext
+
+from . import holders
+from .auth0_mgmt import Member
+from .guardrails import OWN_USER, own_user_ids, protected_at_stake, recently_removed
+
+
+def foreseen_refusals(
+    actor: StaffUser, *, org_id: str, org_label: str, members: Sequence[Member]
+) -> dict[str, str]:
+    """{user id: why} for those of `members` who would be refused: the staff member's own user
+    (by id or e-mail address, as orgs.guardrails.check_not_self), and the last holders of a
+    protected role, i.e. no one else adminportal knows of (the index, less those removed lately)
+    holds it. The others may all go."""
+    own_ids = own_user_ids(actor)
+    own_email = (actor.email or "").lower()
+    refused = {
+        m.user_id: f"{m.label} {OWN_USER}"
+        for m in members
+        if m.user_id in own_ids or (own_email and m.email.lower() == own_email)
+    }
+    leaving = [m for m in members if m.user_id not in refused]
+    at_stake = protected_at_stake({m.user_id: list(m.roles) for m in leaving})
+    if not at_stake:
+        return refused
+    gone = recently_removed(org_id) | {m.user_id for m in leaving}
+    last = [
+        role_id for role_id in at_stake if not holders.candidates(org_id, [role_id], excluding=gone)
+    ]
+    for member in leaving:
+        held = [r for r in last if any(role.id == r for role in member.roles)]
+        if not held:
+            continue
+        with_them = [
+            m.label for m in leaving if m is not member and any(role.id in held for role in m.roles)
+        ]
+        refused[member.user_id] = _last_holder(
+            member.label, with_them, sorted(at_stake[r] for r in held), org_label
+        )
+    return refused
+
+
+def _last_holder(label: str, with_them: list[str], roles: list[str], org: str) -> str:
+    names = get_text_list(roles, "and")
+    kind = ngettext("a protected role", "protected roles", len(roles))
+    removing = label if not with_them else f"{label} with {get_text_list(with_them, 'and')}"
+    give = ngettext(
+        "Give it to someone else first.", "Give them to someone else first.", len(roles)
+    )
+    return f"Removing {removing} would leave {org} without anyone holding {names}, {kind}. {give}"
