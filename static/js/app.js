@@ -190,22 +190,16 @@
     }
   });
 
-  // A picture that does not load (blocked, gone) becomes the initial, as on pages without one.
-  function toInitial(img) {
-    const initial = document.createElement("span");
-    initial.className = "avatar avatar-initials";
-    initial.setAttribute("aria-hidden", "true");
-    initial.textContent = img.dataset.initial || "";
-    img.replaceWith(initial);
-  }
+  // A picture that does not load (blocked, gone) goes, uncovering the initial under it (which
+  // shows through a failed picture without JavaScript too).
   document.addEventListener("error", (event) => {
     const img = event.target;
-    if (img instanceof HTMLImageElement && img.classList.contains("avatar")) toInitial(img);
+    if (img instanceof HTMLImageElement && img.classList.contains("avatar")) img.remove();
   }, true);
   // Pictures that failed before this (deferred) script ran fired their error unheard.
   document.addEventListener("DOMContentLoaded", () => {
     for (const img of document.querySelectorAll("img.avatar")) {
-      if (img.complete && img.naturalWidth === 0) toInitial(img);
+      if (img.complete && img.naturalWidth === 0) img.remove();
     }
   });
 
