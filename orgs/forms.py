@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django import forms
 
 from .auth0_mgmt import Role
@@ -18,6 +20,13 @@ ORG_SORT_CHOICES = (
 )
 
 
+class ListState(TypedDict):
+    q: str
+    sort: str
+    per_page: int
+    page: int
+
+
 class OrganizationListForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search organizations")
     sort = forms.ChoiceField(
@@ -31,7 +40,7 @@ class OrganizationListForm(forms.Form):
     )
     page = forms.IntegerField(min_value=1, max_value=1000, required=False)
 
-    def values(self) -> dict[str, object]:
+    def values(self) -> ListState:
         """The list's state, with defaults for anything missing or malformed."""
         self.is_valid()
         data = self.cleaned_data  # only the fields that are valid: one bad value keeps the rest

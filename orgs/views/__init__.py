@@ -1,9 +1,10 @@
 """Thin function-based views: they call selectors and services and render templates."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from ..htmx import HtmxHttpRequest
 from .activity import activity, organization_activity
 from .language import language
 from .members import member_detail, member_remove, member_role_remove, members_remove
@@ -15,7 +16,7 @@ from .users import user_list, user_role_remove, user_roles
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("orgs:organization_list")
 
 

@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -20,6 +21,7 @@ from ..access import check_reach, reaches_all
 from ..audit import settle_orphans
 from ..auth0_mgmt import errors
 from ..forms import ActivityFilterForm
+from ..htmx import HtmxHttpRequest
 from ..models import UNKNOWN_AFTER, AuditEvent
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
@@ -46,7 +48,7 @@ CSV_COLUMNS = [
 ]
 
 
-def visible_events(user) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def]
+def visible_events(user) -> QuerySet[AuditEvent]:
     """What a staff member may read: the events of the organizations they reach, whatever
     their role. Tenant-wide events (no organization: tenant-wide roles, staff changes) only with
     "see all activity" and reach of every organization; staff limited to some organizations,
@@ -87,7 +89,7 @@ def filtered(events: QuerySet[AuditEvent], form: ActivityFilterForm) -> QuerySet
 @require_GET
 @requires("orgs.view_organizations", "see activity")
 @vary_on_headers("HX-Request")
-def activity(request: HttpRequest) -> HttpResponse:
+def activity(request: HtmxHttpRequest) -> HttpResponseBase:
     try:
         events = visible_events(request.user)
     except errors.Auth0Error as exc:
@@ -100,7 +102,7 @@ def activity(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires("orgs.view_organizations", "see activity")
 @vary_on_headers("HX-Request")
-def organization_activity(request: HttpRequest, org_id: str) -> HttpResponse:
+def organization_activity(request: HtmxHttpRequest, org_id: str) -> HttpResponseBase:
     try:
         organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
     except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
@@ -118,7 +120,9 @@ def organization_activity(request: HttpRequest, org_id: str) -> HttpResponse:
     return _render(request, events, {"organization": organization, "org_id": organization.id})
 
 
-def _render(request: HttpRequest, events: QuerySet[AuditEvent], context: dict) -> HttpResponse:
+def _render(
+    request: HtmxHttpRequest, events: QuerySet[AuditEvent], context: dict
+) -> HttpResponseBase:
     settle_orphans()  # attempts of ended workers show as unknown outcomes now
     staff = sorted(set(events.values_list("staff_username", flat=True)))
     form = ActivityFilterForm(request.GET, staff_names=staff)

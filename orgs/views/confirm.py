@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_text_list
@@ -29,7 +29,7 @@ from ..auth0_mgmt import Member, Role
 from ..auth0_mgmt.errors import Auth0Error, InvalidInput, RoleNotFound
 from ..feedback import feedback_for, report
 from ..forms import RoleChoiceForm
-from ..htmx import is_partial_request, trigger
+from ..htmx import HtmxHttpRequest, is_partial_request, trigger
 from ..message_links import Link
 from ..models import AuditEvent
 from .pages import problem_page
@@ -53,7 +53,7 @@ class Confirmation:
     """Destructive actions ask why (kept in the audit trail; required by REQUIRE_REASON)."""
 
 
-def render_confirmation(request: HttpRequest, confirmation: Confirmation) -> HttpResponse:
+def render_confirmation(request: HtmxHttpRequest, confirmation: Confirmation) -> HttpResponse:
     template = "orgs/confirm.html"
     if is_partial_request(request):
         template += "#confirm-dialog"
@@ -61,12 +61,12 @@ def render_confirmation(request: HttpRequest, confirmation: Confirmation) -> Htt
     return TemplateResponse(request, template, context)
 
 
-def reason_of(request: HttpRequest) -> str:
+def reason_of(request: HtmxHttpRequest) -> str:
     return request.POST.get("reason", "").strip()[:MAX_REASON]
 
 
 def confirm_then_act(
-    request: HttpRequest, confirmation: Confirmation, **action: Any
+    request: HtmxHttpRequest, confirmation: Confirmation, **action: Any
 ) -> HttpResponse:
     """GET: the confirmation; POST: act(**action)."""
     if request.method == "GET":
@@ -82,7 +82,7 @@ def success_of(event: AuditEvent) -> tuple[str, str, str]:
     return who, roles, event.org_name
 
 
-def held_role(request: HttpRequest, roles: tuple[Role, ...], holder: str) -> Role:
+def held_role(request: HtmxHttpRequest, roles: tuple[Role, ...], holder: str) -> Role:
     """The role a trash can names (?role= or the posted role), which `holder` must hold."""
     choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
     if not choice.is_valid():
@@ -94,7 +94,7 @@ def held_role(request: HttpRequest, roles: tuple[Role, ...], holder: str) -> Rol
 
 
 def act(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     *,
     call: Callable[[], AuditEvent],
     success: str | Callable[[AuditEvent], str],
@@ -121,7 +121,7 @@ def act(
 
 
 def cannot(
-    request: HttpRequest, exc: Auth0Error, *, action: str, back_url: str, refresh_event: str
+    request: HtmxHttpRequest, exc: Auth0Error, *, action: str, back_url: str, refresh_event: str
 ) -> HttpResponse:
     """The page or confirmation cannot be shown (the member or role is gone, Auth0 failed):
     the message goes to the person, and the panel behind refreshes when it is out of date."""

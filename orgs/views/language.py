@@ -4,18 +4,19 @@ Django's language cookie for the sign-in page); otherwise their browser's Accept
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ..htmx import HtmxHttpRequest
 from ..models import StaffAccess
 
 CHOICES = {"", *(code for code, _ in settings.LANGUAGES)}
 
 
 @require_POST
-def language(request: HttpRequest) -> HttpResponse:
+def language(request: HtmxHttpRequest) -> HttpResponse:
     chosen = request.POST.get("language", "")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

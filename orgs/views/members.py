@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import get_text_list
@@ -16,7 +16,7 @@ from ..access import check_reach
 from ..auth0_mgmt import errors
 from ..feedback import report
 from ..forms import AssignRolesForm, BulkMembersForm
-from ..htmx import is_partial_request, trigger
+from ..htmx import HtmxHttpRequest, is_partial_request, trigger
 from ..ids import check_user_id, check_user_ids
 from ..models import AuditEvent
 from ..pending import note_removed
@@ -37,7 +37,7 @@ from .restore import restore_offer
 
 
 def member_in_reach(
-    request: HttpRequest, org_id: str, user_id: str, *, fresh: bool = True
+    request: HtmxHttpRequest, org_id: str, user_id: str, *, fresh: bool = True
 ) -> selectors.MemberDetail:
     """The organization is checked to be in reach before anyone is looked up in it: out of
     reach, every member address answers alike ("no such organization"). Not `fresh`: the member
@@ -60,7 +60,7 @@ def member_url(org_id: str, user_id: str) -> str:
 @require_http_methods(["GET", "POST"])
 @requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
-def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
+def member_detail(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The member's roles in the organization, each removable, and the Assign role form."""
     if request.method == "POST" and (
         refusal := allowed(request, "orgs.change_member_roles", "assign roles")
@@ -129,7 +129,7 @@ def member_detail(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @requires("orgs.change_member_roles", "remove roles")
-def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
+def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The trash can on a member's role: confirm, then remove that role in this organization."""
     back = member_url(org_id, user_id)
     try:
@@ -171,7 +171,7 @@ def member_role_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 @requires("orgs.remove_members", "remove members")
-def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpResponse:
+def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """More options → Remove member: confirm, then remove the membership (not the user)."""
     back = members_url(org_id)
     try:
@@ -212,7 +212,7 @@ def member_remove(request: HttpRequest, org_id: str, user_id: str) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @requires("orgs.remove_members", "remove members")
-def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
+def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     """Bulk removal: a preview naming everyone selected, then one API call for all of them."""
     back = members_url(org_id)
     form = BulkMembersForm(request.POST if request.method == "POST" else request.GET)
@@ -298,7 +298,7 @@ def members_remove(request: HttpRequest, org_id: str) -> HttpResponse:
 
 
 def _remove_listed(
-    request: HttpRequest, org_id: str, user_ids: list[str], page: selectors.ListedPage
+    request: HtmxHttpRequest, org_id: str, user_ids: list[str], page: selectors.ListedPage
 ) -> HttpResponse:
     """The confirmed bulk removal: the service reads the members page they were picked from
     (one call) and names them, for the message."""
@@ -307,6 +307,7 @@ def _remove_listed(
         labelled = event is not None and all("label" in t for t in event.targets)
         if not labelled:
             return "remove the selected members"
+        assert event is not None
         return f"remove {success_of(event)[0]} from {event.org_name}"
 
     count = len(user_ids)

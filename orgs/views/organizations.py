@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from html import escape
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -15,9 +15,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
 from ..access import check_reach, reach_of, reaches_all, reaches_id
-from ..auth0_mgmt import Organization, Page, errors
+from ..auth0_mgmt import Member, Organization, Page, errors
 from ..feedback import report
 from ..forms import PAGE_SIZES, OrganizationListForm
+from ..htmx import HtmxHttpRequest
 from ..ids import url_segment
 from ..pending import POLL_SECONDS, pending_removals
 from .pages import no_such_organization, page_error, render_page
@@ -35,7 +36,7 @@ ROW = (  # the organization list's table row (see organization_rows)
 @require_GET
 @requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every organization, or those the staff member reaches (searched in the catalogue)."""
     form = OrganizationListForm(request.GET)
     state = form.values()
@@ -95,7 +96,7 @@ def organization_rows(organizations: Iterable[Organization]) -> SafeString:
 
 @require_GET
 @requires("orgs.view_organizations", "see organizations")
-def organization_jump(request: HttpRequest) -> HttpResponse:
+def organization_jump(request: HtmxHttpRequest) -> HttpResponse:
     """Paste an organization id or name and go straight to it."""
     wanted = request.GET.get("to", "").strip()[:200]
     if not wanted:
@@ -114,7 +115,7 @@ def organization_jump(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
-def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
+def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     """The members of an organization with their roles: one API call per page.
 
     Pages past Auth0's 1,000-record offset limit are reached with checkpoint cursors: the
@@ -145,7 +146,7 @@ def organization_detail(request: HttpRequest, org_id: str) -> HttpResponse:
             raise errors.OrganizationNotFound("No organization found by that id or name")
         if search and len(search) < MIN_SEARCH:
             # A search costs a call per result (their roles): not for every first keystroke.
-            page = Page(items=(), total=0)
+            page: Page[Member] = Page(items=(), total=0)
         elif search:
             page = selectors.member_search(org_id=org_id, text=search)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,11 +13,15 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from ..auth0_mgmt.errors import Auth0Error
 from ..feedback import feedback_for, report
-from ..htmx import is_partial_request
+from ..htmx import HtmxHttpRequest, is_partial_request
 
 
 def render_page(
-    request: HttpRequest, template: str, partial: str, context: dict[str, Any], status: int = 200
+    request: HtmxHttpRequest,
+    template: str,
+    partial: str,
+    context: dict[str, Any],
+    status: int = 200,
 ) -> HttpResponse:
     """The whole page, or only `partial` (a partialdef) for an htmx request."""
     name = f"{template}#{partial}" if is_partial_request(request) else template
@@ -25,7 +29,7 @@ def render_page(
 
 
 def page_error(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     exc: Auth0Error,
     *,
     action: str,
@@ -48,7 +52,7 @@ BAD_REQUEST = (
 )
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+def bad_request(request: HtmxHttpRequest, exception: Exception) -> HttpResponse:
     """handler400 (e.g. more form values than DATA_UPLOAD_MAX_NUMBER_FIELDS): a toast for htmx,
     a page otherwise, instead of a bare "Bad Request"."""
     if is_partial_request(request):
@@ -57,14 +61,16 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "400.html", {"problem": BAD_REQUEST}, status=400)
 
 
-def problem_page(request: HttpRequest, text: str, back_url: str, status: int = 404) -> HttpResponse:
+def problem_page(
+    request: HtmxHttpRequest, text: str, back_url: str, status: int = 404
+) -> HttpResponse:
     """A direct address to something absent, out of the staff member's reach (404), or
     malformed (400): a page that says so and leads back."""
     context = {"reason": text, "back_url": back_url, "status": status}
     return TemplateResponse(request, "404.html", context, status=status)
 
 
-def no_such_organization(request: HttpRequest, org_id: str, exc: Auth0Error) -> HttpResponse:
+def no_such_organization(request: HtmxHttpRequest, org_id: str, exc: Auth0Error) -> HttpResponse:
     """The organization does not exist, or is out of reach (which must look the same)."""
     text = f"There is no organization “{org_id[:64]}” (any more): {exc.message}"
     if request.htmx:  # a redirect would put the whole list page inside the panel

@@ -7,15 +7,16 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 
-from ..htmx import is_partial_request
+from ..htmx import HtmxHttpRequest, is_partial_request
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
-def refuse(request: HttpRequest, text: str) -> HttpResponse:
+def refuse(request: HtmxHttpRequest, text: str) -> HttpResponse:
     """403 with the reason: a toast for htmx (nothing swapped), a page otherwise."""
     if is_partial_request(request):
         messages.error(request, text)
@@ -23,7 +24,7 @@ def refuse(request: HttpRequest, text: str) -> HttpResponse:
     return TemplateResponse(request, "403.html", {"reason": text}, status=403)
 
 
-def allowed(request: HttpRequest, permission: str, doing: str) -> HttpResponse | None:
+def allowed(request: HtmxHttpRequest, permission: str, doing: str) -> HttpResponse | None:
     """None when the signed-in staff member may; otherwise the refusal to answer with."""
     if request.user.has_perm(permission):
         return None
@@ -33,7 +34,7 @@ def allowed(request: HttpRequest, permission: str, doing: str) -> HttpResponse |
 def requires(permission: str, doing: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             return allowed(request, permission, doing) or view(request, *args, **kwargs)
 
         return guarded

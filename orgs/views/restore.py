@@ -3,7 +3,7 @@ removal): confirm (who, which roles), then add them back with their roles (orgs.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import ngettext
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from .. import restorations, selectors, services
 from ..access import check_reach
 from ..auth0_mgmt import errors
+from ..htmx import HtmxHttpRequest
 from ..message_links import Link
 from ..models import AuditEvent
 from ..pending import forget_removed
@@ -26,7 +27,7 @@ def restore_offer(event: AuditEvent) -> Link:
 
 @require_http_methods(["GET", "POST"])
 @requires("orgs.remove_members", "restore members")
-def members_restore(request: HttpRequest, org_id: str, event_id: int) -> HttpResponse:
+def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> HttpResponse:
     back = reverse("orgs:organization_detail", kwargs={"org_id": org_id})
     try:
         organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))

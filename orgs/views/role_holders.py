@@ -3,7 +3,7 @@ the protected roles' holders as adminportal's index knows them, at a glance."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -11,6 +11,7 @@ from .. import selectors
 from ..access import check_reach
 from ..auth0_mgmt import errors
 from ..forms import RoleHoldersForm
+from ..htmx import HtmxHttpRequest
 from ..roles import in_organizations
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
@@ -21,7 +22,7 @@ TEMPLATE = "orgs/role_holders.html"
 @require_GET
 @requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
-def role_holders(request: HttpRequest, org_id: str) -> HttpResponse:
+def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     form = RoleHoldersForm(request.GET)
     context: dict[str, object] = {"org_id": org_id, "form": form}
     try:

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import audit
 from ..access import ROLES, describe_reach, reaches_all, role_of, set_role
 from ..forms import StaffForm
+from ..htmx import HtmxHttpRequest
 from ..models import AuditEvent, StaffAccess
 from .permissions import refuse, requires
 
@@ -46,7 +47,7 @@ OWN_IDENTITY_REFUSED = (
 
 def reaching_everything(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not reaches_all(request.user):
             return refuse(request, STAFF_NEEDS_ALL)
         return view(request, *args, **kwargs)
@@ -57,7 +58,7 @@ def reaching_everything(view: Callable[..., HttpResponse]) -> Callable[..., Http
 @require_GET
 @requires("orgs.manage_staff", "manage staff")
 @reaching_everything
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: HtmxHttpRequest) -> HttpResponse:
     people = get_user_model().objects.order_by("username").select_related("staff_access")
     rows = [
         (
@@ -74,7 +75,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("orgs.manage_staff", "manage staff")
 @reaching_everything
-def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def staff_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
     if person is not None and not may_edit(request.user, person):
         return refuse(request, ONLY_SUPERUSERS_EDIT.format(username=person.username))
@@ -108,7 +109,7 @@ def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-def may_edit(editor, person) -> bool:  # type: ignore[no-untyped-def]
+def may_edit(editor, person) -> bool:
     """Superuser and Django-admin accounts are changed by superusers only (or by themselves):
     an Admin setting their password or e-mail address would take them over."""
     if editor.is_superuser or editor.pk == person.pk:
@@ -116,14 +117,14 @@ def may_edit(editor, person) -> bool:  # type: ignore[no-untyped-def]
     return not (person.is_superuser or person.is_staff)
 
 
-def may_edit_identity(editor, person) -> bool:  # type: ignore[no-untyped-def]
+def may_edit_identity(editor, person) -> bool:
     """Nobody changes the fields naming their own Auth0 user (IDENTITY_FIELDS) on their own
     record, except a superuser (who may do anything in Django admin anyway): clearing them would
     switch off the guardrail that keeps staff from changing their own memberships and roles."""
     return editor.pk != person.pk or editor.is_superuser
 
 
-def _identity_posted(request: HttpRequest, initial: dict[str, object]) -> bool:
+def _identity_posted(request: HtmxHttpRequest, initial: dict[str, object]) -> bool:
     """A POST that sets an identity field to anything but its value (a browser sends none)."""
     return request.method == "POST" and any(
         name in request.POST and request.POST[name].strip() != initial[name]
@@ -131,7 +132,7 @@ def _identity_posted(request: HttpRequest, initial: dict[str, object]) -> bool:
     )
 
 
-def _initial(person, access: StaffAccess | None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _initial(person, access: StaffAccess | None) -> dict[str, object]:
     if person is None:
         return {"role": "Viewer", "is_active": True}
     return {
@@ -146,7 +147,7 @@ def _initial(person, access: StaffAccess | None) -> dict[str, object]:  # type: 
     }
 
 
-def _problem(request: HttpRequest, form: StaffForm, person) -> str | None:  # type: ignore[no-untyped-def]
+def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
     data = form.cleaned_data
     users = get_user_model().objects
     if person is None and users.filter(username__iexact=data["username"]).exists():
@@ -167,7 +168,7 @@ def _problem(request: HttpRequest, form: StaffForm, person) -> str | None:  # ty
     return None
 
 
-def _save(request: HttpRequest, form: StaffForm, person):  # type: ignore[no-untyped-def]
+def _save(request: HtmxHttpRequest, form: StaffForm, person):
     data = form.cleaned_data
     before = _initial(person, getattr(person, "staff_access", None)) if person else {}
     with (

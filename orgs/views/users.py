@@ -4,7 +4,7 @@ organization, and the organizations in reach they belong to."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import selectors, services
 from ..access import reaches, reaches_all
 from ..auth0_mgmt import errors
+from ..htmx import HtmxHttpRequest
 from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import page_error, render_page
 from .permissions import requires
@@ -22,7 +23,7 @@ MIN_SEARCH = 2
 @require_GET
 @requires("orgs.view_organizations", "see users")
 @vary_on_headers("HX-Request")
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: HtmxHttpRequest) -> HttpResponse:
     """Search the tenant's users; staff limited to some organizations find only their users."""
     text = request.GET.get("q", "").strip()[:100]
     context: dict[str, object] = {"q": text, "min_search": MIN_SEARCH}
@@ -49,7 +50,7 @@ def user_roles_url(user_id: str) -> str:
 @require_GET
 @requires("orgs.view_organizations", "see users")
 @vary_on_headers("HX-Request")
-def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
     template = "orgs/user_roles.html"
     context: dict[str, object] = {"user_id": user_id}
     try:
@@ -80,7 +81,7 @@ def user_roles(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @requires("orgs.remove_tenant_roles", "remove tenant-wide roles")
-def user_role_remove(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
     back = user_roles_url(user_id)
     try:
         profile = selectors.user_profile(user_id=user_id)
