@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_text_list
@@ -35,6 +35,28 @@ from ..models import AuditEvent
 from .pages import problem_page
 
 MAX_REASON = 500
+PRESERVED_FILTERS = "_changelist_filters"
+"""Where a list's query travels through a confirmation, named as Django admin names it."""
+LIST_KEYS = ("q", "after", "page", "per_page")
+
+
+def list_query(query: QueryDict) -> str:
+    """The members list's own part of a query (search, cursors, page, size), to come back to."""
+    kept = QueryDict(mutable=True)
+    for key in LIST_KEYS:
+        kept.setlist(key, [value[:1000] for value in query.getlist(key)[:25]])
+    return kept.urlencode()
+
+
+def preserved_back(request: HtmxHttpRequest, list_url: str) -> tuple[str, dict[str, list[str]]]:
+    """Where a confirmation leads back to: the list as the person left it (its query came as
+    ?_changelist_filters=…, like Django admin's preserved filters), and the hidden field that
+    carries it through the confirmation's form."""
+    raw = request.POST.get(PRESERVED_FILTERS) or request.GET.get(PRESERVED_FILTERS, "")
+    query = list_query(QueryDict(raw[:8000]))
+    if not query:
+        return list_url, {}
+    return f"{list_url}?{query}", {PRESERVED_FILTERS: [query]}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from .confirm import (
     cannot,
     confirm_then_act,
     held_role,
+    preserved_back,
     reason_of,
     success_of,
 )
@@ -173,7 +174,7 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
 @requires("orgs.remove_members", "remove members")
 def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """More options → Remove member: confirm, then remove the membership (not the user)."""
-    back = members_url(org_id)
+    back, keep_filters = preserved_back(request, members_url(org_id))
     try:
         detail = member_in_reach(request, org_id, user_id, fresh=False)
     except errors.Auth0Error as exc:
@@ -197,6 +198,7 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
             submit_label="Remove member",
             action_url=reverse("orgs:member_remove", args=[org_id, user_id]),
             cancel_url=back,
+            hidden=keep_filters,
         ),
         call=lambda: services.member_remove(
             actor=request.user, org_id=org_id, user_id=user_id, reason=reason_of(request)
@@ -214,7 +216,7 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
 @requires("orgs.remove_members", "remove members")
 def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     """Bulk removal: a preview naming everyone selected, then one API call for all of them."""
-    back = members_url(org_id)
+    back, keep_filters = preserved_back(request, members_url(org_id))
     form = BulkMembersForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         messages.warning(request, "Select at least one member to remove. Nothing was changed.")
@@ -282,7 +284,7 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
             else "",
             action_url=reverse("orgs:members_remove", args=[org_id]),
             cancel_url=back,
-            hidden={"user": removable, **form.page_fields()},
+            hidden={"user": removable, **form.page_fields(), **keep_filters},
             asks_reason=count > 0,
         ),
         call=lambda: services.members_remove(

@@ -21,6 +21,7 @@ from ..forms import PAGE_SIZES, OrganizationListForm
 from ..htmx import HtmxHttpRequest
 from ..ids import url_segment
 from ..pending import POLL_SECONDS, pending_removals
+from .confirm import list_query
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 
@@ -134,6 +135,7 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
         "min_search": MIN_SEARCH,
         "checked": set(request.GET.getlist("user")),  # ticks kept across refreshes
+        "list_query": list_query(request.GET),  # kept through a confirmation without JS
     }
     try:
         if not request.htmx:
