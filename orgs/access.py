@@ -5,13 +5,16 @@ and ids do not leak."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.models import User as StaffUser
+from django.utils.translation import gettext, gettext_lazy
 
 from .auth0_mgmt import Organization, errors
 from .models import StaffAccess
+
+NO_SUCH_ORGANIZATION = gettext_lazy("No organization found by that id or name")
 
 ROLES = ("Viewer", "Support", "Admin")
 # What each staff role may do (permissions of orgs.StaffAccess). The groups are created with
@@ -103,8 +106,18 @@ def reaches_id(user: User, org_id: str, load: Callable[[], Organization]) -> boo
 
 def check_reach(user: User, organization: Organization) -> Organization:
     if not reaches(user, organization):
-        raise errors.OrganizationNotFound("No organization found by that id or name")
+        raise errors.OrganizationNotFound(NO_SUCH_ORGANIZATION)
     return organization
+
+
+def check_user_reach(user: User, organizations: Callable[[], Iterable[Organization]]) -> None:
+    """Staff limited to some organizations only reach users who belong to one of them:
+    `organizations` gives the user's (read only when the staff member's reach depends on it).
+    Anyone else is UserNotFound, as if they did not exist."""
+    if reaches_all(user):
+        return
+    if not any(reaches(user, org) for org in organizations()):
+        raise errors.UserNotFound(gettext_lazy("The user does not exist."))
 
 
 def set_role(user: StaffUser, role: str) -> None:
@@ -118,15 +131,15 @@ def set_role(user: StaffUser, role: str) -> None:
 
 def describe_reach(access: StaffAccess | None) -> str:
     if access is None:
-        return "no organizations"
+        return gettext("no organizations")
     if access.all_organizations:
-        return "all organizations"
+        return gettext("all organizations")
     parts = []
     if access.organization_ids:
         parts.append(", ".join(access.organization_ids))
     if access.organization_rule:
-        parts.append(f"metadata {access.organization_rule}")
-    return "; ".join(parts) or "no organizations"
+        parts.append(gettext("metadata %(rule)s") % {"rule": access.organization_rule})
+    return "; ".join(parts) or gettext("no organizations")
 
 
 def create_staff_groups(using: str = "default", **kwargs: object) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import User as StaffUser
-from django.utils.text import get_text_list
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from . import audit, holders, member_cache, restorations, selectors
-from .access import check_reach, reaches, reaches_all
+from .access import check_reach, check_user_reach
 from .auth0_mgmt import Member, Organization, Role, User, errors, get_client
 from .guardrails import (
     check_admin_only,
@@ -24,6 +24,7 @@ from .guardrails import (
     keeping_protected_holders,
     require,
 )
+from .i18n import lazy_and_list, lazy_text
 from .ids import check_org_id, check_role_ids, check_user_id, check_user_ids
 from .member_cache import MemberDetail
 from .models import AuditEvent
@@ -54,7 +55,7 @@ def members_remove(
         reason=reason,
         targets=[{"user_id": u} for u in user_ids[:100]],
     ) as event:
-        require(actor, "orgs.remove_members", "remove members")
+        require(actor, "orgs.remove_members", gettext_lazy("remove members"))
         _check_reason(reason)
         organization = _organization(actor, org_id)
         check_user_ids(user_ids)
@@ -99,7 +100,7 @@ def members_restore(
     ) as event:
         removal = restorations.removal_of(org_id, event_id)
         audit.note(event, restores=removal)
-        require(actor, "orgs.remove_members", "restore members")
+        require(actor, "orgs.remove_members", gettext_lazy("restore members"))
         _check_reason(reason)
         organization = _organization(actor, org_id)
         restoration = restorations.restorable(removal, excluding=event.pk)
@@ -152,7 +153,7 @@ def member_roles_assign(
         targets=[{"user_id": user_id}],
         roles=[{"id": r} for r in role_ids[:100]],
     ) as event:
-        require(actor, "orgs.change_member_roles", "assign roles")
+        require(actor, "orgs.change_member_roles", gettext_lazy("assign roles"))
         organization = _organization(actor, org_id)
         check_user_id(user_id)
         check_not_self_ids(actor, [user_id])
@@ -195,7 +196,7 @@ def member_roles_remove(
         targets=[{"user_id": user_id}],
         roles=[{"id": r} for r in role_ids[:100]],
     ) as event:
-        require(actor, "orgs.change_member_roles", "remove roles")
+        require(actor, "orgs.change_member_roles", gettext_lazy("remove roles"))
         _check_reason(reason)
         organization = _organization(actor, org_id)
         check_user_id(user_id)
@@ -230,10 +231,10 @@ def user_roles_remove(
         targets=[{"user_id": user_id}],
         roles=[{"id": r} for r in role_ids[:100]],
     ) as event:
-        require(actor, "orgs.remove_tenant_roles", "remove tenant-wide roles")
+        require(actor, "orgs.remove_tenant_roles", gettext_lazy("remove tenant-wide roles"))
         _check_reason(reason)
         user = _user(user_id)
-        check_user_reach(actor, user_id)
+        check_user_reach(actor, lambda: selectors.user_organizations_list(user_id=user_id))
         check_role_ids(role_ids)
         check_not_self(actor, [user])
         before = selectors.user_roles_list(user_id=user_id)
@@ -243,27 +244,14 @@ def user_roles_remove(
     return event
 
 
-def check_user_reach(
-    actor: StaffUser,
-    user_id: str,
-    organizations: tuple[Organization, ...] | None = None,
-) -> None:
-    """Staff limited to some organizations only reach users who belong to one of them
-    (`organizations`: the user's, when the caller read them already)."""
-    if reaches_all(actor):
-        return
-    if organizations is None:
-        organizations = selectors.user_organizations_list(user_id=user_id)
-    if not any(reaches(actor, org) for org in organizations):
-        raise errors.UserNotFound("The user does not exist.")
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
 def _check_reason(reason: str) -> None:
     if settings.REQUIRE_REASON and not reason.strip():
-        raise errors.InvalidInput("Give a reason (for example the ticket id) for the audit trail.")
+        raise errors.InvalidInput(
+            gettext_lazy("Give a reason (for example the ticket id) for the audit trail.")
+        )
 
 
 def _organization(actor: StaffUser, org_id: str) -> Organization:
@@ -278,7 +266,8 @@ def _roles(role_ids: list[str]) -> list[Role]:
     by_id = {role.id: role for role in selectors.role_list()}
     unknown = [r for r in role_ids if r not in by_id]
     if unknown:
-        raise errors.RoleNotFound(f"The role {unknown[0]} does not exist.")
+        said = gettext_lazy("The role %(role)s does not exist.")
+        raise errors.RoleNotFound(lazy_text(said, role=unknown[0]))
     return [by_id[r] for r in role_ids]
 
 
@@ -334,9 +323,13 @@ def _members_to_remove(
     ) or selectors.members_by_id(org_id=organization.id, user_ids=user_ids)
     strangers = [user_id for user_id in user_ids if user_id not in found]
     if strangers:
-        are = "is not a member" if len(strangers) == 1 else "are not members"
+        said = ngettext_lazy(
+            "%(who)s is not a member of %(org)s.",
+            "%(who)s are not members of %(org)s.",
+            len(strangers),
+        )
         raise errors.MemberNotFound(
-            f"{get_text_list(strangers, 'and')} {are} of {organization.label}."
+            lazy_text(said, who=lazy_and_list(strangers), org=organization.label)
         )
     return found
 
@@ -354,7 +347,8 @@ def _note_removal(
         **fields,
     )
     if len(removing) < len(role_ids):
-        raise errors.RoleNotFound(f"{user.label} does not hold that role any more.")
+        said = gettext_lazy("%(who)s does not hold that role any more.")
+        raise errors.RoleNotFound(lazy_text(said, who=user.label))
     return removing
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -17,12 +16,13 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
-from ..access import check_reach, reaches_all
+from ..access import check_reach
 from ..audit import settle_orphans
+from ..audit_trail import filtered, visible_events
 from ..auth0_mgmt import errors
 from ..forms import ActivityFilterForm
 from ..htmx import HtmxHttpRequest
-from ..models import UNKNOWN_AFTER, AuditEvent
+from ..models import AuditEvent
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 
@@ -46,44 +46,6 @@ CSV_COLUMNS = [
     "message",
     "correlation_id",
 ]
-
-
-def visible_events(user) -> QuerySet[AuditEvent]:
-    """What a staff member may read: the events of the organizations they reach, whatever
-    their role. Tenant-wide events (no organization: tenant-wide roles, staff changes) only with
-    "see all activity" and reach of every organization; staff limited to some organizations,
-    Admins too, never see them (their users may belong to organizations out of reach)."""
-    events = AuditEvent.objects.all()
-    if reaches_all(user):
-        if user.has_perm("orgs.view_all_activity"):
-            return events
-        return events.exclude(org_id="")
-    org_ids = selectors.reached_organization_ids(user) or ()
-    return events.filter(org_id__in=org_ids)
-
-
-def filtered(events: QuerySet[AuditEvent], form: ActivityFilterForm) -> QuerySet[AuditEvent]:
-    form.is_valid()
-    values = form.cleaned_data  # only the valid filters: one bad value keeps the rest
-    if values.get("staff"):
-        events = events.filter(staff_username=values["staff"])
-    if values.get("action"):
-        events = events.filter(action=values["action"])
-    outcome = values.get("outcome")
-    stale = Q(outcome=AuditEvent.Outcome.PENDING, started_at__lt=timezone.now() - UNKNOWN_AFTER)
-    if outcome == AuditEvent.Outcome.UNKNOWN:
-        events = events.filter(Q(outcome=outcome) | stale)
-    elif outcome == AuditEvent.Outcome.PENDING:
-        events = events.filter(outcome=outcome).exclude(stale)
-    elif outcome:
-        events = events.filter(outcome=outcome)
-    zone = timezone.get_current_timezone()
-    if values.get("since"):
-        events = events.filter(started_at__gte=datetime.combine(values["since"], time(), zone))
-    if values.get("until"):
-        end = datetime.combine(values["until"] + timedelta(days=1), time(), zone)
-        events = events.filter(started_at__lt=end)
-    return events
 
 
 @require_GET

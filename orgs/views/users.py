@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
-from ..access import reaches, reaches_all
+from ..access import check_user_reach, reaches, reaches_all
 from ..auth0_mgmt import errors
 from ..htmx import HtmxHttpRequest
 from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
@@ -61,7 +61,10 @@ def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
             if not request.htmx or not reaches_all(request.user)
             else None
         )
-        services.check_user_reach(request.user, user_id, organizations)  # before anything shows
+        check_user_reach(  # before anything shows
+            request.user,
+            lambda: organizations or selectors.user_organizations_list(user_id=user_id),
+        )
         context["profile"] = profile
         context["roles"] = selectors.user_roles_list(user_id=user_id)
         if not request.htmx:  # only the organizations the staff member reaches
@@ -85,7 +88,7 @@ def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
     back = user_roles_url(user_id)
     try:
         profile = selectors.user_profile(user_id=user_id)
-        services.check_user_reach(request.user, user_id)
+        check_user_reach(request.user, lambda: selectors.user_organizations_list(user_id=user_id))
         role = held_role(request, selectors.user_roles_list(user_id=user_id), profile.label)
     except errors.Auth0Error as exc:
         return cannot(
