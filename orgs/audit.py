@@ -71,7 +71,7 @@ def attempt(
             error_class=type(exc).__name__,
             status=exc.status,
             error_code=exc.error_code or "",
-            message=exc.message,
+            message=exc.english_message,  # kept in English, whatever the staff member reads
         )
         raise
     except Exception as exc:

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import TypedDict
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from .auth0_mgmt import Role
+from .i18n import comma_list
 from .ids import MAX_ROLES_PER_CALL, ROLE_ID
 from .roles import role_key
 from .selectors import ListedPage
 
 PAGE_SIZES = (10, 25, 50)
 ORG_SORT_CHOICES = (
-    ("name:1", "Name (A–Z)"),
-    ("name:-1", "Name (Z–A)"),
-    ("display_name:1", "Display name (A–Z)"),
-    ("display_name:-1", "Display name (Z–A)"),
+    ("name:1", gettext_lazy("Name (A–Z)")),
+    ("name:-1", gettext_lazy("Name (Z–A)")),
+    ("display_name:1", gettext_lazy("Display name (A–Z)")),
+    ("display_name:-1", gettext_lazy("Display name (Z–A)")),
 )
 
 
@@ -28,15 +30,18 @@ class ListState(TypedDict):
 
 
 class OrganizationListForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search organizations")
+    q = forms.CharField(required=False, max_length=100, label=gettext_lazy("Search organizations"))
     sort = forms.ChoiceField(
         choices=ORG_SORT_CHOICES,
         required=False,
-        label="Sort by",
+        label=gettext_lazy("Sort by"),
         widget=forms.Select(attrs={"id": "org-sort"}),
     )
     per_page = forms.TypedChoiceField(
-        choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False, label="Per page"
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        label=gettext_lazy("Per page"),
     )
     page = forms.IntegerField(min_value=1, max_value=1000, required=False)
 
@@ -65,17 +70,19 @@ class AssignRolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Roles",
+        label=gettext_lazy("Roles"),
         error_messages={
-            "invalid_choice": "The chosen role %(value)s cannot be added: they hold it already, "
-            "or it no longer exists. The list below is up to date."
+            "invalid_choice": gettext_lazy(
+                "The chosen role %(value)s cannot be added: they hold it already, or it no "
+                "longer exists. The list below is up to date."
+            )
         },
     )
     names = forms.CharField(
         required=False,
         max_length=2000,
-        label="Or type role names",
-        help_text="Separate names with commas, e.g. support-agent, billing-admin",
+        label=gettext_lazy("Or type role names"),
+        help_text=gettext_lazy("Separate names with commas, e.g. support-agent, billing-admin"),
     )
 
     def __init__(self, *args: object, available: tuple[Role, ...] = (), **kwargs: object) -> None:
@@ -98,16 +105,21 @@ class AssignRolesForm(forms.Form):
             else:
                 chosen[role.id] = None
         if unknown:
+            quoted = comma_list(gettext("“%(name)s”") % {"name": n} for n in unknown[:5])
             self.add_error(
                 "names",
-                "No role to assign is named "
-                + ", ".join(f"“{n}”" for n in unknown[:5])
-                + " (it does not exist, or they already hold it).",
+                gettext(
+                    "No role to assign is named %(names)s (it does not exist, or they already "
+                    "hold it)."
+                )
+                % {"names": quoted},
             )
         if not chosen and not unknown and not (self.has_error("roles") or self.has_error("names")):
-            raise forms.ValidationError("Choose at least one role to add.")
+            raise forms.ValidationError(gettext("Choose at least one role to add."))
         if len(chosen) > MAX_ROLES_PER_CALL:
-            raise forms.ValidationError(f"Choose at most {MAX_ROLES_PER_CALL} roles at once.")
+            raise forms.ValidationError(
+                gettext("Choose at most %(most)d roles at once.") % {"most": MAX_ROLES_PER_CALL}
+            )
         data["role_ids"] = list(chosen)
         return data
 
@@ -157,28 +169,36 @@ class BulkMembersForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         picked = self.data.getlist("user") if hasattr(self.data, "getlist") else []
         choice(self.fields["user"]).choices = [(u, u) for u in picked]
-        self.fields["user"].error_messages["required"] = "Select at least one member first."
+        self.fields["user"].error_messages["required"] = gettext(
+            "Select at least one member first."
+        )
 
 
 class ActivityFilterForm(forms.Form):
-    staff = forms.ChoiceField(required=False, label="Staff member")
-    action = forms.ChoiceField(required=False, label="Action")
-    outcome = forms.ChoiceField(required=False, label="Outcome")
+    staff = forms.ChoiceField(required=False, label=gettext_lazy("Staff member"))
+    action = forms.ChoiceField(required=False, label=gettext_lazy("Action"))
+    outcome = forms.ChoiceField(required=False, label=gettext_lazy("Outcome"))
     since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: object, staff_names: list[str] = (), **kwargs: object) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from .models import AuditEvent
 
-        choice(self.fields["staff"]).choices = [("", "Anyone"), *[(n, n) for n in staff_names]]
-        choice(self.fields["action"]).choices = [("", "Any action"), *AuditEvent.Action.choices]
+        choice(self.fields["staff"]).choices = [
+            ("", gettext("Anyone")),
+            *[(n, n) for n in staff_names],
+        ]
+        choice(self.fields["action"]).choices = [
+            ("", gettext("Any action")),
+            *AuditEvent.Action.choices,
+        ]
         choice(self.fields["outcome"]).choices = [
-            ("", "Any outcome"),
+            ("", gettext("Any outcome")),
             *AuditEvent.Outcome.choices,
         ]
 
@@ -189,40 +209,42 @@ class StaffForm(forms.Form):
     username = forms.RegexField(
         regex=r"^[\w.@+-]+$",
         max_length=150,
-        label="Username",
-        error_messages={"invalid": "Use letters, digits and @ . + - _ only."},
+        label=gettext_lazy("Username"),
+        error_messages={"invalid": gettext_lazy("Use letters, digits and @ . + - _ only.")},
     )
-    email = forms.EmailField(required=False, label="E-mail")
+    email = forms.EmailField(required=False, label=gettext_lazy("E-mail"))
     role = forms.ChoiceField(
-        choices=[("Viewer", "Viewer"), ("Support", "Support"), ("Admin", "Admin")]
+        # the staff roles' names, as the Django groups are named
+        choices=[("Viewer", "Viewer"), ("Support", "Support"), ("Admin", "Admin")],
+        label=gettext_lazy("Role"),
     )
-    all_organizations = forms.BooleanField(required=False, label="All organizations")
+    all_organizations = forms.BooleanField(required=False, label=gettext_lazy("All organizations"))
     organization_ids = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Organization ids",
-        help_text="One per line or comma-separated (org_…).",
+        label=gettext_lazy("Organization ids"),
+        help_text=gettext_lazy("One per line or comma-separated (org_…)."),
     )
     organization_rule = forms.RegexField(
         regex=r"^\s*[\w.-]+\s*=\s*[^,=]*(,\s*[\w.-]+\s*=\s*[^,=]*)*$",
         required=False,
         max_length=200,
-        label="Metadata rule",
-        help_text="e.g. region=eu or region=eu,plan=pro",
-        error_messages={"invalid": "Write the rule as key=value, comma-separated."},
+        label=gettext_lazy("Metadata rule"),
+        help_text=gettext_lazy("e.g. region=eu or region=eu,plan=pro"),
+        error_messages={"invalid": gettext_lazy("Write the rule as key=value, comma-separated.")},
     )
     auth0_user_id = forms.CharField(
         required=False,
         max_length=255,
-        label="Their own Auth0 user id",
-        help_text="They may not change this user's memberships or roles.",
+        label=gettext_lazy("Their own Auth0 user id"),
+        help_text=gettext_lazy("They may not change this user's memberships or roles."),
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    is_active = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Active"))
     password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        label="New password",
-        help_text="Leave empty to keep the current one (or for single sign-on only).",
+        label=gettext_lazy("New password"),
+        help_text=gettext_lazy("Leave empty to keep the current one (or for single sign-on only)."),
     )
 
     def clean_organization_ids(self) -> list[str]:
@@ -232,7 +254,9 @@ class StaffForm(forms.Form):
 
         bad = [value for value in ids if not ORG_ID.fullmatch(value)]
         if bad:
-            raise forms.ValidationError(f"Not organization ids: {', '.join(bad[:5])}")
+            raise forms.ValidationError(
+                gettext("Not organization ids: %(ids)s") % {"ids": ", ".join(bad[:5])}
+            )
         return list(dict.fromkeys(ids))
 
     def clean_auth0_user_id(self) -> str:
@@ -240,5 +264,5 @@ class StaffForm(forms.Form):
         from .ids import USER_ID
 
         if value and not USER_ID.fullmatch(value):
-            raise forms.ValidationError("An Auth0 user id looks like provider|id.")
+            raise forms.ValidationError(gettext("An Auth0 user id looks like provider|id."))
         return value

@@ -20,15 +20,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from . import holders, locks, selectors
 from .access import access_of
 from .auth0_mgmt import Member, Role, User, errors
+from .i18n import lazy_comma_list, lazy_text
 from .models import AuditEvent
 from .roles import admin_only, in_organizations
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 RECENTLY_REMOVED = timedelta(seconds=60)
 """Members removed through adminportal this recently never count as holders of a protected role
@@ -38,8 +44,9 @@ MAX_CONFIRMATIONS = 2
 PROTECTED_LOCK_SECONDS = 60
 """At most this long, one check-and-write of a protected role per organization at a time (the
 lock expires on its own if its holder dies)."""
-OWN_USER = (
-    "is your own Auth0 user: ask another staff member to change your own memberships or roles."
+OWN_USER = gettext_lazy(
+    "%(who)s is your own Auth0 user: ask another staff member to change your own memberships "
+    "or roles."
 )
 
 
@@ -53,9 +60,11 @@ class NotAnOrganizationRole(GuardrailRefused):
     """The role is not one adminportal assigns in organizations (a tenant-wide role, say)."""
 
 
-def require(actor: StaffUser, permission: str, doing: str) -> None:
+def require(actor: StaffUser, permission: str, doing: StrOrPromise) -> None:
+    """`doing`: what is refused, completing "Your staff role does not allow you to …"."""
     if not actor.has_perm(permission):
-        raise GuardrailRefused(f"Your staff role does not allow you to {doing}.")
+        said = gettext_lazy("Your staff role does not allow you to %(doing)s.")
+        raise GuardrailRefused(lazy_text(said, doing=doing))
 
 
 def own_user_ids(actor: StaffUser) -> set[str]:
@@ -77,7 +86,7 @@ def check_not_self_ids(actor: StaffUser, user_ids: Iterable[str]) -> None:
         label = selectors.user_get(user_id=mine).label
     except errors.Auth0Error:
         label = mine  # refused all the same
-    raise GuardrailRefused(f"{label} {OWN_USER}")
+    raise GuardrailRefused(lazy_text(OWN_USER, who=label))
 
 
 def check_not_self(actor: StaffUser, users: Iterable[User | Member]) -> None:
@@ -87,7 +96,7 @@ def check_not_self(actor: StaffUser, users: Iterable[User | Member]) -> None:
     own_email = (getattr(actor, "email", "") or "").lower()
     for user in users:
         if user.user_id in own_ids or (own_email and user.email.lower() == own_email):
-            raise GuardrailRefused(f"{user.label} {OWN_USER}")
+            raise GuardrailRefused(lazy_text(OWN_USER, who=user.label))
 
 
 def check_admin_only(actor: StaffUser, roles: Iterable[Role]) -> None:
@@ -95,9 +104,8 @@ def check_admin_only(actor: StaffUser, roles: Iterable[Role]) -> None:
         return
     blocked = [role.name for role in admin_only(roles)]
     if blocked:
-        raise GuardrailRefused(
-            f"Only an Admin may assign {', '.join(blocked)}. Ask an Admin to do it."
-        )
+        said = gettext_lazy("Only an Admin may assign %(roles)s. Ask an Admin to do it.")
+        raise GuardrailRefused(lazy_text(said, roles=lazy_comma_list(blocked)))
 
 
 def check_organization_roles(roles: Iterable[Role]) -> None:
@@ -105,12 +113,18 @@ def check_organization_roles(roles: Iterable[Role]) -> None:
     allowed = {role.id for role in in_organizations(roles)}
     refused = [role.name for role in roles if role.id not in allowed]
     if refused:
-        what = "is not an organization role" if len(refused) == 1 else "are not organization roles"
-        raise NotAnOrganizationRole(
-            f"{', '.join(refused)} {what}: adminportal assigns in organizations only the roles "
-            "that ADMINPORTAL_ORGANIZATION_ROLES or ADMINPORTAL_ORGANIZATION_ROLE_PATTERN allow. "
-            "Ask an adminportal administrator if it should be assignable."
+        said = ngettext_lazy(
+            "%(roles)s is not an organization role: adminportal assigns in organizations only "
+            "the roles that ADMINPORTAL_ORGANIZATION_ROLES or "
+            "ADMINPORTAL_ORGANIZATION_ROLE_PATTERN allow. Ask an adminportal administrator if "
+            "it should be assignable.",
+            "%(roles)s are not organization roles: adminportal assigns in organizations only "
+            "the roles that ADMINPORTAL_ORGANIZATION_ROLES or "
+            "ADMINPORTAL_ORGANIZATION_ROLE_PATTERN allow. Ask an adminportal administrator if "
+            "it should be assignable.",
+            len(refused),
         )
+        raise NotAnOrganizationRole(lazy_text(said, roles=lazy_comma_list(refused)))
 
 
 def protected_at_stake(removing: dict[str, list[Role]]) -> dict[str, str]:
@@ -144,13 +158,14 @@ def _check_other_holders(
     """Someone else holds each role at stake: a candidate from adminportal's index (orgs.holders)
     whose roles Auth0 confirms now, at most MAX_CONFIRMATIONS reads whatever the size of the
     organization."""
-    names = ", ".join(sorted(at_stake.values()))
+    names = lazy_comma_list(sorted(at_stake.values()))
     gone = recently_removed(org_id) - set(removing)  # this very attempt is pending too
     if not holders.ready(org_id, leaving=gone):
-        raise GuardrailRefused(
-            f"adminportal is still reading who holds {names} in this large organization. "
+        said = gettext_lazy(
+            "adminportal is still reading who holds %(roles)s in this large organization. "
             "Nothing was changed: try again in a minute."
         )
+        raise GuardrailRefused(lazy_text(said, roles=names))
     missing = dict(at_stake)
     others = holders.candidates(org_id, missing, excluding=set(removing) | gone)
     for user_id in others[:MAX_CONFIRMATIONS]:
@@ -160,11 +175,11 @@ def _check_other_holders(
             missing.pop(role.id, None)
         if not missing:
             return
-    names = ", ".join(sorted(missing.values()))
-    raise GuardrailRefused(
-        f"This would leave the organization without anyone holding {names}, a protected role. "
+    said = gettext_lazy(
+        "This would leave the organization without anyone holding %(roles)s, a protected role. "
         "Give it to someone else first."
     )
+    raise GuardrailRefused(lazy_text(said, roles=lazy_comma_list(sorted(missing.values()))))
 
 
 def _roles_now(org_id: str, user_id: str) -> tuple[Role, ...]:
@@ -195,9 +210,11 @@ def _protected_roles_lock(org_id: str, at_stake: dict[str, str]) -> Iterator[Non
     key = f"adminportal:protected-roles-lock:{org_id}"
     with locks.holding(key, PROTECTED_LOCK_SECONDS) as held:
         if not held:
-            names = ", ".join(sorted(at_stake.values()))
-            raise GuardrailRefused(
-                f"Someone else is changing who holds {names} in this organization right now. "
+            said = gettext_lazy(
+                "Someone else is changing who holds %(roles)s in this organization right now. "
                 "Try again in a moment."
+            )
+            raise GuardrailRefused(
+                lazy_text(said, roles=lazy_comma_list(sorted(at_stake.values())))
             )
         yield

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext_lazy
 
 from .auth0_mgmt.errors import InvalidInput
+from .i18n import lazy_text
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ORG_ID = re.compile(r"org_[A-Za-z0-9]{1,46}")
 ROLE_ID = re.compile(r"rol_[A-Za-z0-9]{1,46}")
@@ -21,44 +28,70 @@ MAX_MEMBERS_PER_CALL = 100
 
 def check_org_id(value: str) -> str:
     if not ORG_ID.fullmatch(value or ""):
-        raise InvalidInput(f"“{_shown(value)}” is not an organization id (org_…).")
+        said = gettext_lazy("“%(value)s” is not an organization id (org_…).")
+        raise InvalidInput(lazy_text(said, value=_shown(value)))
     return value
 
 
 def check_user_id(value: str) -> str:
     if not USER_ID.fullmatch(value or ""):
-        raise InvalidInput(f"“{_shown(value)}” is not an Auth0 user id (provider|id).")
+        said = gettext_lazy("“%(value)s” is not an Auth0 user id (provider|id).")
+        raise InvalidInput(lazy_text(said, value=_shown(value)))
     return value
 
 
 def check_role_id(value: str) -> str:
     if not ROLE_ID.fullmatch(value or ""):
-        raise InvalidInput(f"“{_shown(value)}” is not a role id (rol_…).")
+        said = gettext_lazy("“%(value)s” is not a role id (rol_…).")
+        raise InvalidInput(lazy_text(said, value=_shown(value)))
     return value
 
 
+@dataclass(frozen=True)
+class IdListWords:
+    """What check_id_list says about a list of one kind of id."""
+
+    none: StrOrPromise
+    twice: StrOrPromise
+    """%(value)s: the id listed twice."""
+    too_many: StrOrPromise
+    """%(most)d, %(given)d."""
+
+
+ROLE_LIST = IdListWords(
+    none=gettext_lazy("Choose at least one role."),
+    twice=gettext_lazy("The same role is listed twice: %(value)s."),
+    too_many=gettext_lazy("At most %(most)d roles can be changed at once (%(given)d given)."),
+)
+MEMBER_LIST = IdListWords(
+    none=gettext_lazy("Choose at least one member."),
+    twice=gettext_lazy("The same member is listed twice: %(value)s."),
+    too_many=gettext_lazy("At most %(most)d members can be changed at once (%(given)d given)."),
+)
+
+
 def check_id_list(
-    values: list[str], *, noun: str, most: int, check: Callable[[str], str]
+    values: list[str], *, words: IdListWords, most: int, check: Callable[[str], str]
 ) -> list[str]:
     """Non-empty, no duplicates, at most `most`, each well-formed."""
     if not values:
-        raise InvalidInput(f"Choose at least one {noun}.")
+        raise InvalidInput(words.none)
     duplicates = sorted({v for v in values if values.count(v) > 1})
     if duplicates:
-        raise InvalidInput(f"The same {noun} is listed twice: {_shown(duplicates[0])}.")
+        raise InvalidInput(lazy_text(words.twice, value=_shown(duplicates[0])))
     if len(values) > most:
-        raise InvalidInput(f"At most {most} {noun}s can be changed at once ({len(values)} given).")
+        raise InvalidInput(lazy_text(words.too_many, most=most, given=len(values)))
     for value in values:
         check(value)
     return list(values)
 
 
 def check_role_ids(values: list[str]) -> list[str]:
-    return check_id_list(values, noun="role", most=MAX_ROLES_PER_CALL, check=check_role_id)
+    return check_id_list(values, words=ROLE_LIST, most=MAX_ROLES_PER_CALL, check=check_role_id)
 
 
 def check_user_ids(values: list[str]) -> list[str]:
-    return check_id_list(values, noun="member", most=MAX_MEMBERS_PER_CALL, check=check_user_id)
+    return check_id_list(values, words=MEMBER_LIST, most=MAX_MEMBERS_PER_CALL, check=check_user_id)
 
 
 # --- ids in adminportal's own addresses ---------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 UNKNOWN_AFTER = timedelta(minutes=2)
 
@@ -24,21 +25,24 @@ class StaffAccess(models.Model):
     organization_rule = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Organizations whose metadata matches, e.g. region=eu or region=eu,plan=pro",
+        help_text=gettext_lazy(
+            "Organizations whose metadata matches, e.g. region=eu or region=eu,plan=pro"
+        ),
     )
     auth0_user_id = models.CharField(
         max_length=255,
         blank=True,
-        help_text="The staff member's own Auth0 user, whose memberships and roles they may "
-        "not change.",
+        help_text=gettext_lazy(
+            "The staff member's own Auth0 user, whose memberships and roles they may not change."
+        ),
     )
     oidc_subject = models.CharField(max_length=255, blank=True, db_index=True)
     """The single sign-on subject linked to this account: one account per subject."""
     language = models.CharField(
         max_length=8,
         blank=True,
-        choices=[("", "Browser's language"), ("en", "English"), ("ja", "日本語")],
-        help_text="The dashboard's language for them; empty: their browser's.",
+        choices=[("", gettext_lazy("Browser's language")), ("en", "English"), ("ja", "日本語")],
+        help_text=gettext_lazy("The dashboard's language for them; empty: their browser's."),
     )
 
     class Meta:
@@ -86,19 +90,19 @@ class AuditEvent(models.Model):
     pending (a crash in between) shows as an unknown outcome. Never edited or deleted."""
 
     class Action(models.TextChoices):
-        MEMBERS_REMOVE = "members_remove", "Remove members"
-        MEMBERS_RESTORE = "members_restore", "Restore members"
-        MEMBER_ROLES_ASSIGN = "member_roles_assign", "Assign member roles"
-        MEMBER_ROLES_REMOVE = "member_roles_remove", "Remove member roles"
-        USER_ROLES_REMOVE = "user_roles_remove", "Remove tenant-wide roles"
-        STAFF_CHANGE = "staff_change", "Change staff access"
+        MEMBERS_REMOVE = "members_remove", gettext_lazy("Remove members")
+        MEMBERS_RESTORE = "members_restore", gettext_lazy("Restore members")
+        MEMBER_ROLES_ASSIGN = "member_roles_assign", gettext_lazy("Assign member roles")
+        MEMBER_ROLES_REMOVE = "member_roles_remove", gettext_lazy("Remove member roles")
+        USER_ROLES_REMOVE = "user_roles_remove", gettext_lazy("Remove tenant-wide roles")
+        STAFF_CHANGE = "staff_change", gettext_lazy("Change staff access")
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCESS = "success", "Success"
-        FAILED = "failed", "Failed"
-        REFUSED = "refused", "Refused"
-        UNKNOWN = "unknown", "Unknown outcome"
+        PENDING = "pending", gettext_lazy("Pending")
+        SUCCESS = "success", gettext_lazy("Success")
+        FAILED = "failed", gettext_lazy("Failed")
+        REFUSED = "refused", gettext_lazy("Refused")
+        UNKNOWN = "unknown", gettext_lazy("Unknown outcome")
 
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User as StaffUser
-from django.utils.text import get_text_list
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from . import holders
 from .auth0_mgmt import Member
 from .guardrails import OWN_USER, own_user_ids, protected_at_stake, recently_removed
+from .i18n import and_list
 
 
 def foreseen_refusals(
@@ -27,7 +27,7 @@ def foreseen_refusals(
     own_ids = own_user_ids(actor)
     own_email = (actor.email or "").lower()
     refused = {
-        m.user_id: f"{m.label} {OWN_USER}"
+        m.user_id: OWN_USER % {"who": m.label}
         for m in members
         if m.user_id in own_ids or (own_email and m.email.lower() == own_email)
     }
@@ -53,10 +53,16 @@ def foreseen_refusals(
 
 
 def _last_holder(label: str, with_them: list[str], roles: list[str], org: str) -> str:
-    names = get_text_list(roles, "and")
-    kind = ngettext("a protected role", "protected roles", len(roles))
-    removing = label if not with_them else f"{label} with {get_text_list(with_them, 'and')}"
-    give = ngettext(
-        "Give it to someone else first.", "Give them to someone else first.", len(roles)
-    )
-    return f"Removing {removing} would leave {org} without anyone holding {names}, {kind}. {give}"
+    removing = label
+    if with_them:
+        removing = gettext("%(member)s with %(others)s") % {
+            "member": label,
+            "others": and_list(with_them),
+        }
+    return ngettext(
+        "Removing %(who)s would leave %(org)s without anyone holding %(roles)s, a protected "
+        "role. Give it to someone else first.",
+        "Removing %(who)s would leave %(org)s without anyone holding %(roles)s, protected "
+        "roles. Give them to someone else first.",
+        len(roles),
+    ) % {"who": removing, "org": org, "roles": and_list(roles)}

@@ -11,9 +11,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
 
 from . import selectors
 from .auth0_mgmt import Role, User, errors
+from .i18n import lazy_text
 from .models import AuditEvent
 
 RECENT = timedelta(seconds=60)
@@ -61,16 +64,19 @@ def restorable(removal: AuditEvent | None, *, excluding: int | None = None) -> R
     """The removal as a restore would give it back; else NotRestorable saying why.
     `excluding`: the restore attempt asking (pending itself)."""
     if removal is None:
-        raise NotRestorable("There is no removal of members with that reference here.")
+        raise NotRestorable(
+            gettext_lazy("There is no removal of members with that reference here.")
+        )
     _check_succeeded(removal)
     attempts = removal.restorations.exclude(pk=excluding or 0).exclude(outcome=Outcome.REFUSED)
     done = attempts.filter(outcome=Outcome.SUCCESS).first()
     if done is not None:
-        raise NotRestorable(
-            f"This removal was already restored, by {done.staff_username} on {when(done)}."
-        )
+        said = gettext_lazy("This removal was already restored, by %(who)s on %(when)s.")
+        raise NotRestorable(lazy_text(said, who=done.staff_username, when=lazy_when(done)))
     if any(a.shown_outcome == Outcome.PENDING for a in attempts):
-        raise NotRestorable("Someone is restoring this removal right now: try again in a moment.")
+        raise NotRestorable(
+            gettext_lazy("Someone is restoring this removal right now: try again in a moment.")
+        )
     done_at = removal.completed_at or removal.started_at
     return Restoration(
         removal=removal,
@@ -95,12 +101,21 @@ def _check_succeeded(removal: AuditEvent) -> None:
     if outcome == Outcome.SUCCESS:
         return
     why = {
-        Outcome.PENDING: "it is still in progress",
-        Outcome.UNKNOWN: "its outcome is unknown (check the members list)",
-        Outcome.REFUSED: "it was refused, so nobody was removed",
-        Outcome.FAILED: "it failed, so nobody was removed",
-    }[Outcome(outcome)]
-    raise NotRestorable(f"Only a removal that succeeded can be restored: {why}.")
+        Outcome.PENDING: gettext_lazy(
+            "Only a removal that succeeded can be restored: it is still in progress."
+        ),
+        Outcome.UNKNOWN: gettext_lazy(
+            "Only a removal that succeeded can be restored: its outcome is unknown (check the "
+            "members list)."
+        ),
+        Outcome.REFUSED: gettext_lazy(
+            "Only a removal that succeeded can be restored: it was refused, so nobody was removed."
+        ),
+        Outcome.FAILED: gettext_lazy(
+            "Only a removal that succeeded can be restored: it failed, so nobody was removed."
+        ),
+    }
+    raise NotRestorable(why[Outcome(outcome)])
 
 
 def _members(removal: AuditEvent) -> tuple[RestoredMember, ...]:
@@ -111,7 +126,8 @@ def _members(removal: AuditEvent) -> tuple[RestoredMember, ...]:
         by_name |= {r.name: r.id for r in selectors.role_list() if r.name not in by_name}
     missing = sorted(wanted - by_name.keys())
     if missing:
-        raise NotRestorable(f"The role {missing[0]} no longer exists in Auth0.")
+        said = gettext_lazy("The role %(role)s no longer exists in Auth0.")
+        raise NotRestorable(lazy_text(said, role=missing[0]))
     return tuple(
         RestoredMember(
             user_id=t["user_id"],
@@ -124,4 +140,8 @@ def _members(removal: AuditEvent) -> tuple[RestoredMember, ...]:
 
 
 def when(event: AuditEvent) -> str:
+    """When the event started, as the active language writes a date and time."""
     return date_format(timezone.localtime(event.started_at), "DATETIME_FORMAT")
+
+
+lazy_when = lazy(when, str)

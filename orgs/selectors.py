@@ -11,10 +11,12 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from . import holders, member_cache
 from .access import access_of, reach_of, reaches_all
 from .auth0_mgmt import Member, Organization, Page, Role, User, all_pages, errors, get_client
+from .i18n import lazy_text
 from .ids import check_org_id, check_user_id
 from .member_cache import MemberDetail
 from .remembered import remember
@@ -55,7 +57,8 @@ def organization_find(*, id_or_name: str) -> Organization:
     if value.startswith("org_"):
         return organization_get(org_id=value)
     if not value or len(value) > 50:
-        raise errors.OrganizationNotFound(f"No organization is named “{value[:50]}”.")
+        said = gettext_lazy("No organization is named “%(name)s”.")
+        raise errors.OrganizationNotFound(lazy_text(said, name=value[:50]))
     return get_client().get_organization_by_name(value)
 
 
@@ -142,9 +145,11 @@ def member_get(*, organization: Organization, user_id: str) -> MemberDetail:
             lambda page, size: client.list_user_organizations(user_id, page=page, per_page=size)
         )
     except errors.UserNotFound as exc:
-        raise errors.MemberNotFound(f"{user_id} is not a user of this tenant.") from exc
+        said = gettext_lazy("%(user_id)s is not a user of this tenant.")
+        raise errors.MemberNotFound(lazy_text(said, user_id=user_id)) from exc
     if organization.id not in {org.id for org in memberships}:
-        raise errors.MemberNotFound(f"{user_id} is not a member of {organization.label}.")
+        said = gettext_lazy("%(who)s is not a member of %(org)s.")
+        raise errors.MemberNotFound(lazy_text(said, who=user_id, org=organization.label))
     user = member_cache.recall_profile(user_id, organization.id) or user_get(user_id=user_id)
     roles = member_roles_list(org_id=organization.id, user_id=user_id)
     holders.note_roles(organization.id, user_id, roles)

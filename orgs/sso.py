@@ -31,6 +31,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .access import ROLES, set_role
@@ -38,7 +39,7 @@ from .models import StaffAccess
 
 log = logging.getLogger(__name__)
 
-DEACTIVATED = (
+DEACTIVATED = gettext_lazy(
     "Single sign-on did not sign you in: your adminportal account is deactivated. "
     "Ask an adminportal Admin to reactivate it."
 )

@@ -26,8 +26,10 @@ from urllib.parse import quote
 
 import requests
 import urllib3
+from django.utils.translation import gettext_lazy
 from requests.adapters import HTTPAdapter
 
+from ..i18n import lazy_text
 from . import deadline, errors
 from .ratelimits import SharedLimits, group_of
 from .tokens import Secret, TokenSource
@@ -238,7 +240,10 @@ class ManagementClient:
         body = _json(response)
         if body is NOT_JSON:
             raise errors.Auth0ServerError(
-                f"Auth0 answered HTTP {response.status_code} without a JSON body."
+                lazy_text(
+                    gettext_lazy("Auth0 answered HTTP %(status)d without a JSON body."),
+                    status=response.status_code,
+                )
             )
         return body
 
@@ -319,7 +324,8 @@ class ManagementClient:
             )
         except requests.ConnectTimeout:
             raise errors.Auth0Timeout(
-                "Auth0 did not accept the connection in time.", correlation_id=correlation_id
+                gettext_lazy("Auth0 did not accept the connection in time."),
+                correlation_id=correlation_id,
             ) from None  # nothing was sent: the outcome is known
         except requests.Timeout:
             raise errors.Auth0Timeout(
@@ -328,19 +334,19 @@ class ManagementClient:
         except requests.ConnectionError as exc:
             never_sent = _never_sent(exc)
             raise errors.Auth0Unreachable(
-                "Auth0 could not be reached."
+                gettext_lazy("Auth0 could not be reached.")
                 if never_sent
-                else "The connection to Auth0 broke before it answered.",
+                else gettext_lazy("The connection to Auth0 broke before it answered."),
                 correlation_id=correlation_id,
                 outcome_unknown=method != "GET" and not never_sent,
             ) from None
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             if method == "GET":
                 raise errors.Auth0ServerError(
-                    "Auth0's answer could not be read (broken or wrongly encoded)."
+                    gettext_lazy("Auth0's answer could not be read (broken or wrongly encoded).")
                 ) from None
             raise errors.Auth0Unreachable(
-                "Auth0's answer could not be read.",
+                gettext_lazy("Auth0's answer could not be read."),
                 correlation_id=correlation_id,
                 outcome_unknown=True,
             ) from None
@@ -360,7 +366,9 @@ class ManagementClient:
         until = self.limits.empty_until(group) if self.limits else None
         if until is not None and until - time.time() > self.max_rate_limit_wait:
             raise errors.Auth0RateLimited(
-                "Auth0's rate limit for these calls is used up (adminportal did not call it).",
+                gettext_lazy(
+                    "Auth0's rate limit for these calls is used up (adminportal did not call it)."
+                ),
                 status=429,
                 reset_at=until,
                 correlation_id=correlation_id,
@@ -440,7 +448,9 @@ def _segment(value: str) -> str:
     and a "." or ".." segment would be resolved into another path, so those (and an empty
     one) are refused before anything is sent."""
     if value.strip(".") == "":
-        raise errors.InvalidInput(f"“{value}” cannot be looked up in Auth0.")
+        raise errors.InvalidInput(
+            lazy_text(gettext_lazy("“%(value)s” cannot be looked up in Auth0."), value=value)
+        )
     return quote(value, safe="")
 
 
@@ -457,8 +467,13 @@ def _json(response: requests.Response) -> Any:
     """The answer's JSON, or NOT_JSON; Auth0ServerError for an answer too large to read."""
     if len(response.content) > MAX_ANSWER_BYTES:
         raise errors.Auth0ServerError(
-            f"Auth0's answer ({len(response.content):,} bytes) is larger than adminportal "
-            f"accepts ({MAX_ANSWER_BYTES:,})."
+            lazy_text(
+                gettext_lazy(
+                    "Auth0's answer (%(size)s bytes) is larger than adminportal accepts (%(most)s)."
+                ),
+                size=f"{len(response.content):,}",
+                most=f"{MAX_ANSWER_BYTES:,}",
+            )
         )
     try:
         return response.json()
@@ -473,8 +488,10 @@ def _read(parse: Callable[[], T]) -> T:
         return parse()
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise errors.Auth0ServerError(
-            "Auth0 answered with data adminportal cannot read "
-            f"({type(exc).__name__}: {str(exc)[:80]})."
+            lazy_text(
+                gettext_lazy("Auth0 answered with data adminportal cannot read (%(problem)s)."),
+                problem=f"{type(exc).__name__}: {str(exc)[:80]}",
+            )
         ) from None
 
 

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.utils.translation import gettext_lazy
+
 from . import errors
 
 _deadline: ContextVar[float | None] = ContextVar("auth0_deadline", default=None)
@@ -39,8 +41,10 @@ def within_budget(
         return timeout
     if left < 0.5:
         raise errors.Auth0Timeout(
-            "adminportal stopped waiting for Auth0: this page had already spent its time "
-            "budget on earlier calls.",
+            gettext_lazy(
+                "adminportal stopped waiting for Auth0: this page had already spent its time "
+                "budget on earlier calls."
+            ),
             correlation_id=correlation_id,
         )
     return (min(timeout[0], left), min(timeout[1], left))

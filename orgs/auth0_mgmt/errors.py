@@ -22,18 +22,28 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy
+
+from ..i18n import english, lazy_text
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Auth0Error(Exception):
+    """`message`: Auth0's own words, or adminportal's (lazy, orgs.i18n): said in the language of
+    whoever reads it, kept in English (`english_message`) by the audit trail and the logs."""
+
     status: int | None = None
-    default_message = "The Auth0 Management API call failed."
+    default_message: StrOrPromise = gettext_lazy("The Auth0 Management API call failed.")
     audit_event: Any = None
     """The audit record of the write that failed (set by orgs.audit), with what it had learnt."""
 
     def __init__(
         self,
-        message: str | None = None,
+        message: StrOrPromise | None = None,
         *,
         status: int | None = None,
         error_code: str | None = None,
@@ -41,7 +51,7 @@ class Auth0Error(Exception):
         correlation_id: str | None = None,
         outcome_unknown: bool = False,
     ) -> None:
-        self.message = message or self.default_message
+        self._message = message or self.default_message
         if status is not None:
             self.status = status
         self.error_code = error_code
@@ -49,10 +59,19 @@ class Auth0Error(Exception):
         self.correlation_id = correlation_id
         self.outcome_unknown = outcome_unknown
         """True when a write may or may not have been applied (timeout, dropped connection)."""
-        super().__init__(self.message)
+        super().__init__(self.english_message)
+
+    @property
+    def message(self) -> str:
+        """In the active language."""
+        return str(self._message)
+
+    @property
+    def english_message(self) -> str:
+        return english(self._message)
 
     def __str__(self) -> str:
-        parts = [str(self.status) if self.status else None, self.error_code, self.message]
+        parts = [str(self.status) if self.status else None, self.error_code, self.english_message]
         return " ".join(p for p in parts if p)
 
 
@@ -181,12 +200,12 @@ class Auth0ServerError(Auth0Unavailable):
 
 class Auth0Timeout(Auth0Unavailable):
     status = None
-    default_message = "Auth0 did not answer in time."
+    default_message = gettext_lazy("Auth0 did not answer in time.")
 
 
 class Auth0Unreachable(Auth0Unavailable):
     status = None
-    default_message = "Auth0 could not be reached."
+    default_message = gettext_lazy("Auth0 could not be reached.")
 
 
 # --- the one place where an answer becomes an error ------------------------------------------
@@ -218,11 +237,14 @@ def from_response(
     }
     if not isinstance(body, dict):
         snippet = " ".join(str(body or "")[:2000].split())[:120]
-        what = "without a JSON body" if isinstance(body, str | None) else "with unexpected JSON"
-        message = f"Auth0 answered HTTP {status} {what}" + (f": {snippet}" if snippet else ".")
+        unusable = lazy_text(
+            _unusable_answer(isinstance(body, str | None), bool(snippet)),
+            status=status,
+            snippet=snippet,
+        )
         if status >= 500 or status < 400:
-            return Auth0ServerError(message, **fields)
-        return _error_class(status, "", None, not_found)(message, **fields)
+            return Auth0ServerError(unusable, **fields)
+        return _error_class(status, "", None, not_found)(unusable, **fields)
     code = _code(body.get("errorCode")) or (
         _code(body.get("error")) if "error_description" in body else None
     )
@@ -231,6 +253,16 @@ def from_response(
     # Only a message that is text says which error it is.
     kind = _error_class(status, message if isinstance(said, str) else "", code, not_found)
     return kind(message or None, error_code=code, **fields)
+
+
+def _unusable_answer(not_json: bool, said: bool) -> StrOrPromise:
+    if not_json:
+        if said:
+            return gettext_lazy("Auth0 answered HTTP %(status)d without a JSON body: %(snippet)s")
+        return gettext_lazy("Auth0 answered HTTP %(status)d without a JSON body.")
+    if said:
+        return gettext_lazy("Auth0 answered HTTP %(status)d with unexpected JSON: %(snippet)s")
+    return gettext_lazy("Auth0 answered HTTP %(status)d with unexpected JSON.")
 
 
 def _code(value: Any) -> str | None:

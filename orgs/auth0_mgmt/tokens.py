@@ -20,8 +20,10 @@ from typing import Protocol
 import requests
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.cache import BaseCache
+from django.utils.translation import gettext_lazy
 
 from .. import locks
+from ..i18n import lazy_text
 from . import deadline, errors
 
 log = logging.getLogger(__name__)
@@ -160,17 +162,22 @@ class ClientCredentialsTokens:
                 self.token_url, data=form, timeout=deadline.within_budget(self.timeout)
             )
         except requests.Timeout:
-            raise errors.Auth0Timeout("Auth0 did not answer the token request in time.") from None
+            raise errors.Auth0Timeout(
+                gettext_lazy("Auth0 did not answer the token request in time.")
+            ) from None
         except requests.ConnectionError:
             raise errors.Auth0Unreachable(
-                f"Auth0's token endpoint could not be reached ({self.token_url})."
+                lazy_text(
+                    gettext_lazy("Auth0's token endpoint could not be reached (%(url)s)."),
+                    url=self.token_url,
+                )
             ) from None
         if response.status_code != 200:
             raise errors.from_response(response.status_code, _json_or_text(response))
         answer = _token_answer(response)
         if answer is None:
             raise errors.Auth0ServerError(
-                "Auth0's token endpoint answered without a usable token (HTTP 200)."
+                gettext_lazy("Auth0's token endpoint answered without a usable token (HTTP 200).")
             )
         lifetime = answer[1]
         # Replace it shortly before it expires (at most halfway through a short lifetime).
