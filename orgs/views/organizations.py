@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from html import escape
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .. import selectors
+from .. import pager, selectors
 from ..access import check_reach, reach_of, reaches_all, reaches_id
 from ..auth0_mgmt import Member, Organization, Page, errors
 from ..feedback import report
@@ -25,7 +25,6 @@ from .confirm import list_query
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 
-MAX_TRAIL = 20
 OFFSET_LIMIT = 1000  # Auth0's limit for page/per_page lists
 MIN_SEARCH = 2
 ROW = (  # the organization list's table row (see organization_rows)
@@ -117,20 +116,15 @@ def organization_jump(request: HtmxHttpRequest) -> HttpResponse:
 @requires("orgs.view_organizations", "see organizations")
 @vary_on_headers("HX-Request")
 def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
-    """The members of an organization with their roles: one API call per page.
-
-    Pages past Auth0's 1,000-record offset limit are reached with checkpoint cursors: the
-    address keeps the last MAX_TRAIL cursors (for Previous) and the page number, so a link can
-    be handed over and paging has no end but the organization's."""
+    """The members of an organization with their roles: one API call per page, paged with
+    checkpoint cursors past Auth0's 1,000-record offset limit (orgs/pager.py)."""
     search = request.GET.get("q", "").strip()[:100]
-    trail = [c for c in request.GET.getlist("after") if c][-MAX_TRAIL:]
-    page_number = max(_number(request.GET.get("page"), default=len(trail) + 1), len(trail) + 1)
-    take = _page_size(request.GET.get("per_page"))
+    position = pager.Position.of(request.GET)
     template = "orgs/organization_detail.html"
     context: dict[str, object] = {
         "org_id": org_id,
         "search": search,
-        "per_page": take,
+        "per_page": position.take,
         "page_sizes": PAGE_SIZES,
         "poll_seconds": POLL_SECONDS,
         "min_search": MIN_SEARCH,
@@ -138,34 +132,13 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         "list_query": list_query(request.GET),  # kept through a confirmation without JS
     }
     try:
-        if not request.htmx:
-            context["organization"] = check_reach(
-                request.user, selectors.organization_get_cached(org_id=org_id)
-            )
+        if not request.htmx:  # the page's heading; a refresh only needs the reach
+            context["organization"] = _organization_in_reach(request, org_id)
         elif not reaches_id(
             request.user, org_id, lambda: selectors.organization_get_cached(org_id=org_id)
         ):
             raise errors.OrganizationNotFound("No organization found by that id or name")
-        if search and len(search) < MIN_SEARCH:
-            # A search costs a call per result (their roles): not for every first keystroke.
-            page: Page[Member] = Page(items=(), total=0)
-        elif search:
-            page = selectors.member_search(org_id=org_id, text=search)
-        else:
-            try:
-                page = selectors.member_list(
-                    org_id=org_id, cursor=trail[-1] if trail else None, take=take
-                )
-            except errors.InvalidQueryString:
-                if not trail:
-                    raise
-                messages.info(
-                    request,
-                    "That page of members is no longer available (Auth0's page links last a "
-                    "day), so here is the first page.",
-                )
-                trail, page_number = [], 1
-                page = selectors.member_list(org_id=org_id, take=take)
+        page, position = _members_page(request, org_id, search, position)
     except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
         return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
@@ -176,52 +149,57 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
             template=template,
             context=context,
         )
-    pending = pending_removals(request.session, org_id, [m.user_id for m in page])
-    here = reverse("orgs:organization_detail", kwargs={"org_id": org_id})
-
-    def at(cursors: list[str], number: int, q: str = "") -> str:
-        return f"{here}?{_members_query(q, cursors[-MAX_TRAIL:], take, number)}"
-
-    # Auth0 still sends `next` on the last page; a short page is the last one.
-    has_next = bool(page.next_cursor) and len(page) == take and not search
-    # Previous needs the cursor before this page's: kept unless the trail was trimmed.
-    has_previous = page_number == 2 or len(trail) >= 2
-    context.update(
-        page=page,
-        rows=[(member, member.user_id in pending) for member in page],
-        pending=bool(pending) and not search,  # a search is not re-run every few seconds
-        page_number=page_number,
-        page_cursor=trail[-1] if trail else "",  # which page a bulk removal picks from
-        refresh_url=at(trail, page_number, search),
-        first_url=at([], 1) if page_number > 2 else None,
-        previous_url=at(trail[:-1], page_number - 1) if page_number > 1 and has_previous else None,
-        next_url=at([*trail, page.next_cursor or ""], page_number + 1) if has_next else None,
-    )
+    context.update(_page_context(request, org_id, page, position, search))
     return render_page(request, template, "member-table", context)
 
 
-def _members_query(search: str, trail: list[str], per_page: int, page_number: int) -> str:
-    query = QueryDict(mutable=True)
+def _organization_in_reach(request: HtmxHttpRequest, org_id: str) -> Organization:
+    return check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+
+
+def _page_context(
+    request: HtmxHttpRequest,
+    org_id: str,
+    page: Page[Member],
+    position: pager.Position,
+    search: str,
+) -> dict[str, object]:
+    """A members page's rows (those being removed marked) and its paging links."""
+    pending = pending_removals(request.session, org_id, [m.user_id for m in page])
+    here = reverse("orgs:organization_detail", kwargs={"org_id": org_id})
+    around = pager.links(here, position, page.next_cursor, len(page), search)
+    return {
+        "page": page,
+        "rows": [(member, member.user_id in pending) for member in page],
+        "pending": bool(pending) and not search,  # a search is not re-run every few seconds
+        "page_number": position.number,
+        "page_cursor": position.cursor or "",  # which page a bulk removal picks from
+        "refresh_url": around.refresh,
+        "first_url": around.first,
+        "previous_url": around.previous,
+        "next_url": around.next,
+    }
+
+
+def _members_page(
+    request: HtmxHttpRequest, org_id: str, search: str, position: pager.Position
+) -> tuple[Page[Member], pager.Position]:
+    """The members page asked for (a search: its hits), and where it is. A cursor Auth0 no
+    longer knows restarts at the first page, saying so."""
+    if search and len(search) < MIN_SEARCH:
+        return Page(items=(), total=0), position  # not a call for every first keystroke
     if search:
-        query["q"] = search
-    query.setlist("after", trail)
-    query["per_page"] = str(per_page)
-    if page_number > 1:
-        query["page"] = str(page_number)
-    return query.urlencode()
-
-
-def _number(value: str | None, *, default: int) -> int:
+        return selectors.member_search(org_id=org_id, text=search), position
     try:
-        number = int(value or default)
-    except ValueError:
-        return default
-    return number if 1 <= number <= 1_000_000 else default
-
-
-def _page_size(value: str | None) -> int:
-    try:
-        size = int(value or 25)
-    except ValueError:
-        return 25
-    return size if size in PAGE_SIZES else 25
+        page = selectors.member_list(org_id=org_id, cursor=position.cursor, take=position.take)
+    except errors.InvalidQueryString:
+        if not position.trail:
+            raise
+        messages.info(
+            request,
+            "That page of members is no longer available (Auth0's page links last a "
+            "day), so here is the first page.",
+        )
+        position = position.first()
+        page = selectors.member_list(org_id=org_id, take=position.take)
+    return page, position
