@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.text import get_text_list
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
 from ..access import check_reach
-from ..auth0_mgmt import errors
+from ..auth0_mgmt import Role, errors
 from ..feedback import report
 from ..forms import AssignRolesForm, BulkMembersForm
 from ..htmx import HtmxHttpRequest, is_partial_request, trigger
+from ..i18n import and_list, comma_list
 from ..ids import check_user_id, check_user_ids
 from ..models import AuditEvent
 from ..pending import note_removed
@@ -35,6 +37,8 @@ from .confirm import (
 from .pages import render_page
 from .permissions import allowed, requires
 from .restore import restore_offer
+
+MEMBER_TEMPLATE = "orgs/member_detail.html"
 
 
 def member_in_reach(
@@ -59,12 +63,12 @@ def member_url(org_id: str, user_id: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@requires("orgs.view_organizations", "see organizations")
+@requires("orgs.view_organizations", gettext_lazy("see organizations"))
 @vary_on_headers("HX-Request")
 def member_detail(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The member's roles in the organization, each removable, and the Assign role form."""
     if request.method == "POST" and (
-        refusal := allowed(request, "orgs.change_member_roles", "assign roles")
+        refusal := allowed(request, "orgs.change_member_roles", gettext("assign roles"))
     ):
         return refusal
     try:
@@ -73,17 +77,37 @@ def member_detail(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         detail = member_in_reach(request, org_id, user_id, fresh=fresh)
         catalogue = selectors.role_list()
     except errors.Auth0Error as exc:
-        if is_partial_request(request):
-            # No "rolesChanged" here: this panel reloads on it, and would ask again and again.
-            return HttpResponse(status=report(request, exc, action="show this member").status)
-        return cannot(
-            request,
-            exc,
-            action="show this member",
-            back_url=members_url(org_id),
-            refresh_event="rolesChanged",
-        )
-    held = {role.id for role in detail.roles}
+        return _member_unavailable(request, org_id, exc)
+    assignable, available = _assignable_roles(request, detail.roles, catalogue)
+    form = AssignRolesForm(request.POST or None, available=assignable)
+    context = {"detail": detail, "form": form, "available": available}
+    if request.method == "GET" or not form.is_valid():
+        return render_page(request, MEMBER_TEMPLATE, "member-roles", context)
+    return _assign_roles(request, detail, form.chosen_roles(), context)
+
+
+def _member_unavailable(
+    request: HtmxHttpRequest, org_id: str, exc: errors.Auth0Error
+) -> HttpResponse:
+    """The member page cannot be shown (gone, out of reach, Auth0 failing)."""
+    if is_partial_request(request):
+        # No "rolesChanged" here: this panel reloads on it, and would ask again and again.
+        shown = report(request, exc, action=gettext("show this member"))
+        return HttpResponse(status=shown.status)
+    return cannot(
+        request,
+        exc,
+        action=gettext("show this member"),
+        back_url=members_url(org_id),
+        refresh_event="rolesChanged",
+    )
+
+
+def _assignable_roles(
+    request: HtmxHttpRequest, held_roles: tuple[Role, ...], catalogue: tuple[Role, ...]
+) -> tuple[tuple[Role, ...], tuple[Role, ...]]:
+    """(the roles the form accepts, the roles the picker shows)."""
+    held = {role.id for role in held_roles}
     assignable = tuple(role for role in catalogue if role.id not in held)
     # Only organization roles are offered, and Admin-only roles only to those who may assign
     # them; one posted or typed anyway reaches the service, which refuses it with the reason
@@ -92,27 +116,37 @@ def member_detail(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
     may_assign_admin_only = request.user.has_perm("orgs.assign_admin_only_roles")
     hidden = set() if may_assign_admin_only else {r.id for r in admin_only(offered)}
     available = tuple(role for role in offered if role.id not in hidden)
-    form = AssignRolesForm(request.POST or None, available=assignable)
-    context = {"detail": detail, "form": form, "available": available}
-    template = "orgs/member_detail.html"
-    if request.method == "GET" or not form.is_valid():
-        return render_page(request, template, "member-roles", context)
+    return assignable, available
 
-    chosen = form.chosen_roles()
-    names = ", ".join(role.name for role in chosen)
-    where = f"{detail.user.label} in {detail.organization.label}"
+
+def _assign_roles(
+    request: HtmxHttpRequest,
+    detail: selectors.MemberDetail,
+    chosen: list[Role],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Assign Role, submitted: the service assigns (and decides), the message says what."""
+    org_id, user_id = detail.organization.id, detail.user.user_id
+    names = comma_list(role.name for role in chosen)
+    where = gettext("%(member)s in %(org)s") % {
+        "member": detail.user.label,
+        "org": detail.organization.label,
+    }
     try:
         services.member_roles_assign(
             actor=request.user, org_id=org_id, user_id=user_id, role_ids=[r.id for r in chosen]
         )
     except errors.Auth0Error as exc:
-        feedback = report(request, exc, action=f"add {names} to {where}")
+        adding = gettext("add %(roles)s to %(where)s") % {"roles": names, "where": where}
+        feedback = report(request, exc, action=adding)
         if is_partial_request(request):  # no body: the form keeps what was chosen
             response = HttpResponse(status=feedback.status)
             return trigger(response, rolesChanged=None) if feedback.refresh else response
         if feedback.refresh:  # the roles shown are out of date: show them afresh
             return redirect(member_url(org_id, user_id))
-        return render_page(request, template, "member-roles", context, status=feedback.status)
+        return render_page(
+            request, MEMBER_TEMPLATE, "member-roles", context, status=feedback.status
+        )
     count = len(chosen)
     messages.success(
         request,
@@ -129,7 +163,7 @@ def member_detail(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-@requires("orgs.change_member_roles", "remove roles")
+@requires("orgs.change_member_roles", gettext_lazy("remove roles"))
 def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The trash can on a member's role: confirm, then remove that role in this organization."""
     back = member_url(org_id, user_id)
@@ -138,20 +172,25 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
         role = held_role(request, detail.roles, detail.user.label)
     except errors.Auth0Error as exc:
         return cannot(
-            request, exc, action="remove the role", back_url=back, refresh_event="rolesChanged"
+            request,
+            exc,
+            action=gettext("remove the role"),
+            back_url=back,
+            refresh_event="rolesChanged",
         )
 
-    who, where = detail.user.label, detail.organization.label
+    names = {"role": role.name, "who": detail.user.label, "where": detail.organization.label}
     return confirm_then_act(
         request,
         Confirmation(
-            title="Remove role",
-            question=f"Remove the role {role.name} from {who} in {where}?",
+            title=gettext("Remove role"),
+            question=gettext("Remove the role %(role)s from %(who)s in %(where)s?") % names,
             consequences=[
-                f"{who} stays a member of {where} and keeps their other roles there.",
-                "Tenant-wide roles are not affected.",
+                gettext("%(who)s stays a member of %(where)s and keeps their other roles there.")
+                % names,
+                gettext("Tenant-wide roles are not affected."),
             ],
-            submit_label="Remove role",
+            submit_label=gettext("Remove role"),
             action_url=reverse("orgs:member_role_remove", args=[org_id, user_id]),
             cancel_url=back,
             hidden={"role": [role.id]},
@@ -163,15 +202,15 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
             role_ids=[role.id],
             reason=reason_of(request),
         ),
-        success=f"Removed the role {role.name} from {who} in {where}.",
-        action=f"remove the role {role.name} from {who} in {where}",
+        success=gettext("Removed the role %(role)s from %(who)s in %(where)s.") % names,
+        action=gettext("remove the role %(role)s from %(who)s in %(where)s") % names,
         refresh_event="rolesChanged",
         back_url=back,
     )
 
 
 @require_http_methods(["GET", "POST"])
-@requires("orgs.remove_members", "remove members")
+@requires("orgs.remove_members", gettext_lazy("remove members"))
 def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """More options → Remove member: confirm, then remove the membership (not the user)."""
     back, keep_filters = preserved_back(request, members_url(org_id))
@@ -179,23 +218,33 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         detail = member_in_reach(request, org_id, user_id, fresh=False)
     except errors.Auth0Error as exc:
         return cannot(
-            request, exc, action="remove the member", back_url=back, refresh_event="membersChanged"
+            request,
+            exc,
+            action=gettext("remove the member"),
+            back_url=back,
+            refresh_event="membersChanged",
         )
 
-    who, where = detail.user.label, detail.organization.label
-    lose = [f"Their roles in {where}: " + ", ".join(r.name for r in detail.roles) + "."]
+    names = {"who": detail.user.label, "where": detail.organization.label}
+    roles = comma_list(r.name for r in detail.roles)
+    lose = [gettext("Their roles in %(where)s: %(roles)s.") % {**names, "roles": roles}]
     return confirm_then_act(
         request,
         Confirmation(
-            title="Remove member",
-            question=f"Remove {who} from {where}?",
+            title=gettext("Remove member"),
+            question=gettext("Remove %(who)s from %(where)s?") % names,
             details=[detail.user.email or detail.user.user_id, *(lose if detail.roles else [])],
             consequences=[
-                f"{who} stays a user of the tenant: only their membership in {where} "
-                "and their roles in it are removed.",
-                "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
+                gettext(
+                    "%(who)s stays a user of the tenant: only their membership in %(where)s "
+                    "and their roles in it are removed."
+                )
+                % names,
+                gettext(
+                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere."
+                ),
             ],
-            submit_label="Remove member",
+            submit_label=gettext("Remove member"),
             action_url=reverse("orgs:member_remove", args=[org_id, user_id]),
             cancel_url=back,
             hidden=keep_filters,
@@ -203,8 +252,11 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         call=lambda: services.member_remove(
             actor=request.user, org_id=org_id, user_id=user_id, reason=reason_of(request)
         ),
-        success=f"Removed {who} from {where}. Auth0 may list them for a few more seconds.",
-        action=f"remove {who} from {where}",
+        success=gettext(
+            "Removed %(who)s from %(where)s. Auth0 may list them for a few more seconds."
+        )
+        % names,
+        action=gettext("remove %(who)s from %(where)s") % names,
         refresh_event="membersChanged",
         back_url=back,
         on_success=lambda: note_removed(request.session, org_id, [user_id]),
@@ -213,13 +265,15 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-@requires("orgs.remove_members", "remove members")
+@requires("orgs.remove_members", gettext_lazy("remove members"))
 def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     """Bulk removal: a preview naming everyone selected, then one API call for all of them."""
     back, keep_filters = preserved_back(request, members_url(org_id))
     form = BulkMembersForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        messages.warning(request, "Select at least one member to remove. Nothing was changed.")
+        messages.warning(
+            request, gettext("Select at least one member to remove. Nothing was changed.")
+        )
         if is_partial_request(request):
             return HttpResponse(status=400)
         return redirect(back)
@@ -235,7 +289,7 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         return cannot(
             request,
             exc,
-            action="remove the selected members",
+            action=gettext("remove the selected members"),
             back_url=back,
             refresh_event="membersChanged",
         )
@@ -243,8 +297,12 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     if strangers:  # named by the ids given only: nothing about users outside it may show
         return cannot(
             request,
-            errors.MemberNotFound(f"Not members of {organization.label}: {_some(strangers)}."),
-            action=f"remove {_some(strangers)} from {organization.label}",
+            errors.MemberNotFound(
+                gettext("Not members of %(org)s: %(ids)s.")
+                % {"org": organization.label, "ids": _some(strangers)}
+            ),
+            action=gettext("remove %(who)s from %(where)s")
+            % {"who": _some(strangers), "where": organization.label},
             back_url=back,
             refresh_event="membersChanged",
         )
@@ -264,17 +322,22 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     )
     removable = [u for u in user_ids if u not in refusals]
     count = len(removable)
-    who = get_text_list([members[u].label for u in removable], "and")
+    who = and_list(members[u].label for u in removable)
     return confirm_then_act(
         request,
         Confirmation(
-            title="Remove members",
+            title=gettext("Remove members"),
             question=_bulk_question(count, len(user_ids), organization.label),
             people=[(members[u], refusals.get(u, "")) for u in user_ids],
             consequences=[
-                "They stay users of the tenant: only their memberships in "
-                f"{organization.label} and their roles in it are removed.",
-                "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere.",
+                gettext(
+                    "They stay users of the tenant: only their memberships in %(org)s and their "
+                    "roles in it are removed."
+                )
+                % {"org": organization.label},
+                gettext(
+                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere."
+                ),
             ]
             if count
             else [],
@@ -291,7 +354,7 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
             actor=request.user, org_id=org_id, user_ids=removable, reason=reason_of(request)
         ),
         success=_removed(count, organization.label, who),
-        action=f"remove {who} from {organization.label}",
+        action=gettext("remove %(who)s from %(where)s") % {"who": who, "where": organization.label},
         refresh_event="membersChanged",
         back_url=back,
         on_success=lambda: note_removed(request.session, org_id, user_ids),
@@ -308,9 +371,12 @@ def _remove_listed(
     def failed(event: AuditEvent | None) -> str:
         labelled = event is not None and all("label" in t for t in event.targets)
         if not labelled:
-            return "remove the selected members"
+            return gettext("remove the selected members")
         assert event is not None
-        return f"remove {success_of(event)[0]} from {event.org_name}"
+        return gettext("remove %(who)s from %(where)s") % {
+            "who": success_of(event)[0],
+            "where": event.org_name,
+        }
 
     count = len(user_ids)
     return act(
@@ -362,5 +428,5 @@ def _some(values: list[str], most: int = 3) -> str:
     """“a, b and c”, or “a, b, c and 4 more”."""
     shown = values[:most]
     if len(values) > most:
-        shown.append(f"{len(values) - most} more")
-    return get_text_list(shown, "and")
+        shown.append(gettext("%(count)d more") % {"count": len(values) - most})
+    return and_list(shown)
