@@ -47,6 +47,16 @@ def test_a_plain_bulk_removal_redirects_to_the_list_as_it_was(auth0, client):
     assert response["Location"] == f"{MEMBERS}?after=abc&page=2"
 
 
+def test_a_bulk_removal_of_a_listed_page_redirects_to_it_too(auth0, client):
+    client.get(MEMBERS, {"per_page": "10"})  # the page the rows are picked from
+    response = client.post(
+        f"{MEMBERS}members/remove/",
+        {"user": [BEN], "cursor": "", "page_size": "10", "_changelist_filters": "per_page=10"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{MEMBERS}?per_page=10"
+
+
 def test_only_the_lists_own_keys_travel(auth0, client):
     hostile = "next=//evil.example/&q=ben&csrfmiddlewaretoken=x&url=javascript:alert(1)"
     response = client.post(REMOVE_BEN, {"_changelist_filters": hostile})

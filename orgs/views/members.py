@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
 from ..access import check_reach
-from ..auth0_mgmt import Role, errors
+from ..auth0_mgmt import Member, Organization, Role, errors
 from ..feedback import report
 from ..forms import AssignRolesForm, BulkMembersForm
 from ..htmx import HtmxHttpRequest, is_partial_request, trigger
@@ -271,16 +271,11 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     back, keep_filters = preserved_back(request, members_url(org_id))
     form = BulkMembersForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        messages.warning(
-            request, gettext("Select at least one member to remove. Nothing was changed.")
-        )
-        if is_partial_request(request):
-            return HttpResponse(status=400)
-        return redirect(back)
+        return _nothing_selected(request, back)
     user_ids = form.cleaned_data["user"]
     page = form.listed_page()
     if request.method == "POST" and page is not None:
-        return _remove_listed(request, org_id, user_ids, page)
+        return _remove_listed(request, org_id, user_ids, page, back)
     try:
         organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
         check_user_ids(user_ids)
@@ -295,25 +290,52 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         )
     strangers = [u for u in user_ids if u not in members]
     if strangers:  # named by the ids given only: nothing about users outside it may show
-        return cannot(
-            request,
-            errors.MemberNotFound(
-                gettext("Not members of %(org)s: %(ids)s.")
-                % {"org": organization.label, "ids": _some(strangers)}
-            ),
-            action=gettext("remove %(who)s from %(where)s")
-            % {"who": _some(strangers), "where": organization.label},
-            back_url=back,
-            refresh_event="membersChanged",
-        )
+        return _not_members(request, organization.label, strangers, back)
+    return _confirm_bulk(
+        request, organization, members, user_ids, back, {**form.page_fields(), **keep_filters}
+    )
 
+
+def _nothing_selected(request: HtmxHttpRequest, back: str) -> HttpResponse:
+    messages.warning(request, gettext("Select at least one member to remove. Nothing was changed."))
+    if is_partial_request(request):
+        return HttpResponse(status=400)
+    return redirect(back)
+
+
+def _not_members(
+    request: HtmxHttpRequest, org_label: str, strangers: list[str], back: str
+) -> HttpResponse:
+    """Some ids are not members: refused, naming only the ids given."""
+    return cannot(
+        request,
+        errors.MemberNotFound(
+            gettext("Not members of %(org)s: %(ids)s.")
+            % {"org": org_label, "ids": _some(strangers)}
+        ),
+        action=gettext("remove %(who)s from %(where)s")
+        % {"who": _some(strangers), "where": org_label},
+        back_url=back,
+        refresh_event="membersChanged",
+    )
+
+
+def _confirm_bulk(
+    request: HtmxHttpRequest,
+    organization: Organization,
+    members: dict[str, Member],
+    user_ids: list[str],
+    back: str,
+    hidden: dict[str, list[str]],
+) -> HttpResponse:
+    """The bulk preview, then the removal of those who may go."""
     # The preview shows each member's e-mail and roles, flags who would be refused and why,
     # and leaves them out (no Auth0 call). What is posted is removed as posted: the service
     # decides.
     refusals = (
         foreseen_refusals(
             request.user,
-            org_id=org_id,
+            org_id=organization.id,
             org_label=organization.label,
             members=[members[u] for u in user_ids],
         )
@@ -345,25 +367,32 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
             % {"count": count}
             if count
             else "",
-            action_url=reverse("orgs:members_remove", args=[org_id]),
+            action_url=reverse("orgs:members_remove", args=[organization.id]),
             cancel_url=back,
-            hidden={"user": removable, **form.page_fields(), **keep_filters},
+            hidden={"user": removable, **hidden},
             asks_reason=count > 0,
         ),
         call=lambda: services.members_remove(
-            actor=request.user, org_id=org_id, user_ids=removable, reason=reason_of(request)
+            actor=request.user,
+            org_id=organization.id,
+            user_ids=removable,
+            reason=reason_of(request),
         ),
         success=_removed(count, organization.label, who),
         action=gettext("remove %(who)s from %(where)s") % {"who": who, "where": organization.label},
         refresh_event="membersChanged",
         back_url=back,
-        on_success=lambda: note_removed(request.session, org_id, user_ids),
+        on_success=lambda: note_removed(request.session, organization.id, user_ids),
         offer=restore_offer,
     )
 
 
 def _remove_listed(
-    request: HtmxHttpRequest, org_id: str, user_ids: list[str], page: selectors.ListedPage
+    request: HtmxHttpRequest,
+    org_id: str,
+    user_ids: list[str],
+    page: selectors.ListedPage,
+    back: str,
 ) -> HttpResponse:
     """The confirmed bulk removal: the service reads the members page they were picked from
     (one call) and names them, for the message."""
@@ -391,7 +420,7 @@ def _remove_listed(
         success=lambda event: _removed(count, event.org_name, success_of(event)[0]),
         action=failed,
         refresh_event="membersChanged",
-        back_url=members_url(org_id),
+        back_url=back,
         on_success=lambda: note_removed(request.session, org_id, user_ids),
         offer=restore_offer,
     )
