@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.text import get_text_list
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from .. import restorations, selectors, services
 from ..access import check_reach
 from ..auth0_mgmt import errors
 from ..htmx import HtmxHttpRequest
+from ..i18n import and_list, comma_list
 from ..message_links import Link
 from ..models import AuditEvent
 from ..pending import forget_removed
@@ -22,11 +22,11 @@ from .permissions import requires
 
 def restore_offer(event: AuditEvent) -> Link:
     """The "Restore" link a removal's success message offers."""
-    return Link(reverse("orgs:members_restore", args=[event.org_id, event.pk]), "Restore")
+    return Link(reverse("orgs:members_restore", args=[event.org_id, event.pk]), gettext("Restore"))
 
 
 @require_http_methods(["GET", "POST"])
-@requires("orgs.remove_members", "restore members")
+@requires("orgs.remove_members", gettext_lazy("restore members"))
 def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> HttpResponse:
     back = reverse("orgs:organization_detail", kwargs={"org_id": org_id})
     try:
@@ -36,29 +36,27 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
         return cannot(
             request,
             exc,
-            action="restore the removed members",
+            action=gettext("restore the removed members"),
             back_url=back,
             refresh_event="membersChanged",
         )
 
-    members, removal, where = restoration.members, restoration.removal, organization.label
+    members, where = restoration.members, organization.label
     count = len(members)
-    who = get_text_list([m.label for m in members], "and")
-    removed = f"Removed by {removal.staff_username} on {restorations.when(removal)}"
-    consequences = [
-        f"{removed}{f' (reason: {removal.reason})' if removal.reason else ''}.",
-        f"They are added back to {where} with the organization roles they held then.",
-    ]
-    if restoration.ask_who_is_back:
-        consequences.append("Anyone who is a member again already is skipped.")
+    who = and_list(m.label for m in members)
+    consequences = _consequences(restoration, where)
+    question = (
+        gettext("Restore %(who)s to %(org)s?")
+        if count == 1  # by name
+        else ngettext(
+            "Restore %(count)d member to %(org)s?", "Restore %(count)d members to %(org)s?", count
+        )
+    )
     return confirm_then_act(
         request,
         Confirmation(
             title=ngettext("Restore member", "Restore members", count),
-            question=ngettext(
-                "Restore %(who)s to %(org)s?", "Restore %(count)d members to %(org)s?", count
-            )
-            % {"who": who, "count": count, "org": where},
+            question=question % {"who": who, "count": count, "org": where},
             details=[_with_roles(m) for m in members],
             consequences=consequences,
             submit_label=ngettext("Restore member", "Restore %(count)d members", count)
@@ -70,15 +68,36 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
             actor=request.user, org_id=org_id, event_id=event_id, reason=reason_of(request)
         ),
         success=_restored,
-        action=f"restore {who} to {where}",
+        action=gettext("restore %(who)s to %(org)s") % {"who": who, "org": where},
         refresh_event="membersChanged",
         back_url=back,
         on_success=lambda: forget_removed(request.session, org_id, restoration.user_ids),
     )
 
 
+def _consequences(restoration: restorations.Restoration, where: str) -> list[str]:
+    """Who removed them, when and why; what comes back."""
+    removal = restoration.removal
+    removed = {
+        "who": removal.staff_username,
+        "when": restorations.when(removal),
+        "reason": removal.reason,
+    }
+    consequences = [
+        gettext("Removed by %(who)s on %(when)s (reason: %(reason)s).") % removed
+        if removal.reason
+        else gettext("Removed by %(who)s on %(when)s.") % removed,
+        gettext("They are added back to %(org)s with the organization roles they held then.")
+        % {"org": where},
+    ]
+    if restoration.ask_who_is_back:
+        consequences.append(gettext("Anyone who is a member again already is skipped."))
+    return consequences
+
+
 def _with_roles(member: restorations.RestoredMember) -> str:
-    return f"{member.label}: {', '.join(r.name for r in member.roles) or 'no roles'}"
+    roles = comma_list(r.name for r in member.roles) or gettext("no roles")
+    return gettext("%(who)s: %(roles)s") % {"who": member.label, "roles": roles}
 
 
 def _restored(event: AuditEvent) -> str:
@@ -88,14 +107,18 @@ def _restored(event: AuditEvent) -> str:
     restored = [t for t in event.targets if t["user_id"] in after]
     skipped = [t["label"] for t in event.targets if t["user_id"] not in after]
     said = []
+    where = {"org": event.org_name}
     if restored:
         names = [
-            t["label"] + (f" ({', '.join(after[t['user_id']])})" if after[t["user_id"]] else "")
+            gettext("%(who)s (%(roles)s)")
+            % {"who": t["label"], "roles": comma_list(after[t["user_id"]])}
+            if after[t["user_id"]]
+            else t["label"]
             for t in restored
         ]
-        said.append(f"Restored {get_text_list(names, 'and')} to {event.org_name}.")
+        said.append(gettext("Restored %(who)s to %(org)s.") % {**where, "who": and_list(names)})
     else:
-        said.append(f"Nobody needed restoring to {event.org_name}.")
+        said.append(gettext("Nobody needed restoring to %(org)s.") % where)
     if skipped:
         said.append(
             ngettext(
@@ -103,6 +126,6 @@ def _restored(event: AuditEvent) -> str:
                 "%(who)s are members again already: skipped.",
                 len(skipped),
             )
-            % {"who": get_text_list(skipped, "and")}
+            % {"who": and_list(skipped)}
         )
     return " ".join(said)
