@@ -179,22 +179,10 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
             refresh_event="rolesChanged",
         )
 
-    names = {"role": role.name, "who": detail.user.label, "where": detail.organization.label}
+    names = _names(detail, role=role.name)
     return confirm_then_act(
         request,
-        Confirmation(
-            title=gettext("Remove role"),
-            question=gettext("Remove the role %(role)s from %(who)s in %(where)s?") % names,
-            consequences=[
-                gettext("%(who)s stays a member of %(where)s and keeps their other roles there.")
-                % names,
-                gettext("Tenant-wide roles are not affected."),
-            ],
-            submit_label=gettext("Remove role"),
-            action_url=reverse("orgs:member_role_remove", args=[org_id, user_id]),
-            cancel_url=back,
-            hidden={"role": [role.id]},
-        ),
+        _role_removal_confirmation(detail, role, back),
         call=lambda: services.member_roles_remove(
             actor=request.user,
             org_id=org_id,
@@ -206,6 +194,31 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
         action=gettext("remove the role %(role)s from %(who)s in %(where)s") % names,
         refresh_event="rolesChanged",
         back_url=back,
+    )
+
+
+def _names(detail: selectors.MemberDetail, **more: str) -> dict[str, str]:
+    """Who and where, for the messages (with `more`)."""
+    return {"who": detail.user.label, "where": detail.organization.label, **more}
+
+
+def _role_removal_confirmation(
+    detail: selectors.MemberDetail, role: Role, back: str
+) -> Confirmation:
+    names = _names(detail, role=role.name)
+    org_id, user_id = detail.organization.id, detail.user.user_id
+    return Confirmation(
+        title=gettext("Remove role"),
+        question=gettext("Remove the role %(role)s from %(who)s in %(where)s?") % names,
+        consequences=[
+            gettext("%(who)s stays a member of %(where)s and keeps their other roles there.")
+            % names,
+            gettext("Tenant-wide roles are not affected."),
+        ],
+        submit_label=gettext("Remove role"),
+        action_url=reverse("orgs:member_role_remove", args=[org_id, user_id]),
+        cancel_url=back,
+        hidden={"role": [role.id]},
     )
 
 
@@ -225,30 +238,10 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
             refresh_event="membersChanged",
         )
 
-    names = {"who": detail.user.label, "where": detail.organization.label}
-    roles = comma_list(r.name for r in detail.roles)
-    lose = [gettext("Their roles in %(where)s: %(roles)s.") % {**names, "roles": roles}]
+    names = _names(detail)
     return confirm_then_act(
         request,
-        Confirmation(
-            title=gettext("Remove member"),
-            question=gettext("Remove %(who)s from %(where)s?") % names,
-            details=[detail.user.email or detail.user.user_id, *(lose if detail.roles else [])],
-            consequences=[
-                gettext(
-                    "%(who)s stays a user of the tenant: only their membership in %(where)s "
-                    "and their roles in it are removed."
-                )
-                % names,
-                gettext(
-                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere."
-                ),
-            ],
-            submit_label=gettext("Remove member"),
-            action_url=reverse("orgs:member_remove", args=[org_id, user_id]),
-            cancel_url=back,
-            hidden=keep_filters,
-        ),
+        _member_removal_confirmation(detail, back, keep_filters),
         call=lambda: services.member_remove(
             actor=request.user, org_id=org_id, user_id=user_id, reason=reason_of(request)
         ),
@@ -261,6 +254,32 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         back_url=back,
         on_success=lambda: note_removed(request.session, org_id, [user_id]),
         offer=restore_offer,
+    )
+
+
+def _member_removal_confirmation(
+    detail: selectors.MemberDetail, back: str, hidden: dict[str, list[str]]
+) -> Confirmation:
+    names = _names(detail)
+    org_id, user_id = detail.organization.id, detail.user.user_id
+    roles = comma_list(r.name for r in detail.roles)
+    lose = [gettext("Their roles in %(where)s: %(roles)s.") % {**names, "roles": roles}]
+    return Confirmation(
+        title=gettext("Remove member"),
+        question=gettext("Remove %(who)s from %(where)s?") % names,
+        details=[detail.user.email or detail.user.user_id, *(lose if detail.roles else [])],
+        consequences=[
+            gettext(
+                "%(who)s stays a user of the tenant: only their membership in %(where)s "
+                "and their roles in it are removed."
+            )
+            % names,
+            gettext("Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere."),
+        ],
+        submit_label=gettext("Remove member"),
+        action_url=reverse("orgs:member_remove", args=[org_id, user_id]),
+        cancel_url=back,
+        hidden=hidden,
     )
 
 
