@@ -41,29 +41,11 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
             refresh_event="membersChanged",
         )
 
-    members, where = restoration.members, organization.label
-    count = len(members)
-    who = and_list(m.label for m in members)
-    consequences = _consequences(restoration, where)
-    question = (
-        gettext("Restore %(who)s to %(org)s?")
-        if count == 1  # by name
-        else ngettext(
-            "Restore %(count)d member to %(org)s?", "Restore %(count)d members to %(org)s?", count
-        )
-    )
+    where = organization.label
+    who = and_list(m.label for m in restoration.members)
     return confirm_then_act(
         request,
-        Confirmation(
-            title=ngettext("Restore member", "Restore members", count),
-            question=question % {"who": who, "count": count, "org": where},
-            details=[_with_roles(m) for m in members],
-            consequences=consequences,
-            submit_label=ngettext("Restore member", "Restore %(count)d members", count)
-            % {"count": count},
-            action_url=reverse("orgs:members_restore", args=[org_id, event_id]),
-            cancel_url=back,
-        ),
+        _confirmation(restoration, where, back),
         call=lambda: services.members_restore(
             actor=request.user, org_id=org_id, event_id=event_id, reason=reason_of(request)
         ),
@@ -72,6 +54,31 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
         refresh_event="membersChanged",
         back_url=back,
         on_success=lambda: forget_removed(request.session, org_id, restoration.user_ids),
+    )
+
+
+def _confirmation(restoration: restorations.Restoration, where: str, back: str) -> Confirmation:
+    """Who comes back, with which roles, after what removal."""
+    members = restoration.members
+    count = len(members)
+    question = (
+        gettext("Restore %(who)s to %(org)s?")
+        if count == 1  # by name
+        else ngettext(
+            "Restore %(count)d member to %(org)s?", "Restore %(count)d members to %(org)s?", count
+        )
+    )
+    who = and_list(m.label for m in members)
+    removal = restoration.removal
+    return Confirmation(
+        title=ngettext("Restore member", "Restore members", count),
+        question=question % {"who": who, "count": count, "org": where},
+        details=[_with_roles(m) for m in members],
+        consequences=_consequences(restoration, where),
+        submit_label=ngettext("Restore member", "Restore %(count)d members", count)
+        % {"count": count},
+        action_url=reverse("orgs:members_restore", args=[removal.org_id, removal.pk]),
+        cancel_url=back,
     )
 
 
