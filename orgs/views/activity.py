@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -49,20 +50,24 @@ CSV_COLUMNS = [
 
 
 @require_GET
-@requires("orgs.view_organizations", "see activity")
+@requires("orgs.view_organizations", gettext_lazy("see activity"))
 @vary_on_headers("HX-Request")
 def activity(request: HtmxHttpRequest) -> HttpResponseBase:
     try:
         events = visible_events(request.user)
     except errors.Auth0Error as exc:
         return page_error(
-            request, exc, action="list the activity", template="orgs/activity.html", context={}
+            request,
+            exc,
+            action=gettext("list the activity"),
+            template="orgs/activity.html",
+            context={},
         )
     return _render(request, events, {"scope_label": "all organizations you reach"})
 
 
 @require_GET
-@requires("orgs.view_organizations", "see activity")
+@requires("orgs.view_organizations", gettext_lazy("see activity"))
 @vary_on_headers("HX-Request")
 def organization_activity(request: HtmxHttpRequest, org_id: str) -> HttpResponseBase:
     try:
@@ -74,7 +79,7 @@ def organization_activity(request: HtmxHttpRequest, org_id: str) -> HttpResponse
         return page_error(
             request,
             exc,
-            action="show this organization",
+            action=gettext("show this organization"),
             template="orgs/activity.html",
             context=context,
         )

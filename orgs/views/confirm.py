@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.text import get_text_list
+from django.utils.translation import gettext_lazy
 
 from .. import message_links
 from ..auth0_mgmt import Member, Role
@@ -30,6 +30,7 @@ from ..auth0_mgmt.errors import Auth0Error, InvalidInput, RoleNotFound
 from ..feedback import feedback_for, report
 from ..forms import RoleChoiceForm
 from ..htmx import HtmxHttpRequest, is_partial_request, trigger
+from ..i18n import and_list, comma_list, lazy_text
 from ..message_links import Link
 from ..models import AuditEvent
 from .pages import problem_page
@@ -99,8 +100,8 @@ def confirm_then_act(
 def success_of(event: AuditEvent) -> tuple[str, str, str]:
     """(who, roles, where) of a completed write, as its audit event names them, for the
     message: the write read them, so the view need not."""
-    who = get_text_list([t.get("label") or t["user_id"] for t in event.targets], "and")
-    roles = ", ".join(r.get("name") or r["id"] for r in event.roles)
+    who = and_list(t.get("label") or t["user_id"] for t in event.targets)
+    roles = comma_list(r.get("name") or r["id"] for r in event.roles)
     return who, roles, event.org_name
 
 
@@ -108,10 +109,11 @@ def held_role(request: HtmxHttpRequest, roles: tuple[Role, ...], holder: str) ->
     """The role a trash can names (?role= or the posted role), which `holder` must hold."""
     choice = RoleChoiceForm(request.POST if request.method == "POST" else request.GET)
     if not choice.is_valid():
-        raise InvalidInput("Choose the role to remove.")
+        raise InvalidInput(gettext_lazy("Choose the role to remove."))
     role = next((r for r in roles if r.id == choice.cleaned_data["role"]), None)
     if role is None:
-        raise RoleNotFound(f"{holder} does not hold that role any more.")
+        said = gettext_lazy("%(who)s does not hold that role any more.")
+        raise RoleNotFound(lazy_text(said, who=holder))
     return role
 
 

@@ -10,11 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import pager, selectors
-from ..access import check_reach, reach_of, reaches_all, reaches_id
+from ..access import NO_SUCH_ORGANIZATION, check_reach, reach_of, reaches_all, reaches_id
 from ..auth0_mgmt import Member, Organization, Page, errors
 from ..feedback import report
 from ..forms import PAGE_SIZES, OrganizationListForm
@@ -34,7 +35,7 @@ ROW = (  # the organization list's table row (see organization_rows)
 
 
 @require_GET
-@requires("orgs.view_organizations", "see organizations")
+@requires("orgs.view_organizations", gettext_lazy("see organizations"))
 @vary_on_headers("HX-Request")
 def organization_list(request: HtmxHttpRequest) -> HttpResponse:
     """Every organization, or those the staff member reaches (searched in the catalogue)."""
@@ -59,7 +60,11 @@ def organization_list(request: HtmxHttpRequest) -> HttpResponse:
             )
     except errors.Auth0Error as exc:
         return page_error(
-            request, exc, action="list the organizations", template=template, context=context
+            request,
+            exc,
+            action=gettext("list the organizations"),
+            template=template,
+            context=context,
         )
     pages = -(-(page.total or 0) // state["per_page"]) if page.total else 1
     if (page.total or 0) > OFFSET_LIMIT and not context.get("searched"):
@@ -95,7 +100,7 @@ def organization_rows(organizations: Iterable[Organization]) -> SafeString:
 
 
 @require_GET
-@requires("orgs.view_organizations", "see organizations")
+@requires("orgs.view_organizations", gettext_lazy("see organizations"))
 def organization_jump(request: HtmxHttpRequest) -> HttpResponse:
     """Paste an organization id or name and go straight to it."""
     wanted = request.GET.get("to", "").strip()[:200]
@@ -105,15 +110,16 @@ def organization_jump(request: HtmxHttpRequest) -> HttpResponse:
         organization = check_reach(request.user, selectors.organization_find(id_or_name=wanted))
     except errors.Auth0Error as exc:
         if isinstance(exc, errors.InvalidInput | errors.OrganizationNotFound):
-            messages.warning(request, f"No organization has the id or name “{wanted}”.")
+            said = gettext("No organization has the id or name “%(wanted)s”.")
+            messages.warning(request, said % {"wanted": wanted})
         else:
-            report(request, exc, action=f"look up “{wanted}”")
+            report(request, exc, action=gettext("look up “%(wanted)s”") % {"wanted": wanted})
         return redirect(reverse("orgs:organization_list") + "?" + request.GET.urlencode())
     return redirect("orgs:organization_detail", org_id=organization.id)
 
 
 @require_GET
-@requires("orgs.view_organizations", "see organizations")
+@requires("orgs.view_organizations", gettext_lazy("see organizations"))
 @vary_on_headers("HX-Request")
 def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     """The members of an organization with their roles: one API call per page, paged with
@@ -137,7 +143,7 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         elif not reaches_id(
             request.user, org_id, lambda: selectors.organization_get_cached(org_id=org_id)
         ):
-            raise errors.OrganizationNotFound("No organization found by that id or name")
+            raise errors.OrganizationNotFound(NO_SUCH_ORGANIZATION)
         page, position = _members_page(request, org_id, search, position)
     except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
         return no_such_organization(request, org_id, exc)
@@ -145,7 +151,7 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         return page_error(
             request,
             exc,
-            action="list this organization's members",
+            action=gettext("list this organization's members"),
             template=template,
             context=context,
         )
@@ -197,8 +203,10 @@ def _members_page(
             raise
         messages.info(
             request,
-            "That page of members is no longer available (Auth0's page links last a "
-            "day), so here is the first page.",
+            gettext(
+                "That page of members is no longer available (Auth0's page links last a "
+                "day), so here is the first page."
+            ),
         )
         position = position.first()
         page = selectors.member_list(org_id=org_id, take=position.take)

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..auth0_mgmt.errors import Auth0Error
@@ -46,7 +47,7 @@ def page_error(
     )
 
 
-BAD_REQUEST = (
+BAD_REQUEST = gettext_lazy(
     "adminportal did not act on this request: it was too large or malformed (for example, far "
     "too many members selected at once). Nothing was changed."
 )
@@ -72,7 +73,10 @@ def problem_page(
 
 def no_such_organization(request: HtmxHttpRequest, org_id: str, exc: Auth0Error) -> HttpResponse:
     """The organization does not exist, or is out of reach (which must look the same)."""
-    text = f"There is no organization “{org_id[:64]}” (any more): {exc.message}"
+    text = gettext("There is no organization “%(id)s” (any more): %(said)s") % {
+        "id": org_id[:64],
+        "said": exc.message,
+    }
     if request.htmx:  # a redirect would put the whole list page inside the panel
         messages.warning(request, text)
         return HttpResponseClientRedirect(reverse("orgs:organization_list"))

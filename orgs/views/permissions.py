@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
 from ..htmx import HtmxHttpRequest, is_partial_request
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 View = Callable[..., HttpResponseBase]
 
 
-def refuse(request: HtmxHttpRequest, text: str) -> HttpResponse:
+def refuse(request: HtmxHttpRequest, text: StrOrPromise) -> HttpResponse:
     """403 with the reason: a toast for htmx (nothing swapped), a page otherwise."""
     if is_partial_request(request):
         messages.error(request, text)
@@ -24,14 +28,16 @@ def refuse(request: HtmxHttpRequest, text: str) -> HttpResponse:
     return TemplateResponse(request, "403.html", {"reason": text}, status=403)
 
 
-def allowed(request: HtmxHttpRequest, permission: str, doing: str) -> HttpResponse | None:
-    """None when the signed-in staff member may; otherwise the refusal to answer with."""
+def allowed(request: HtmxHttpRequest, permission: str, doing: StrOrPromise) -> HttpResponse | None:
+    """None when the signed-in staff member may; otherwise the refusal to answer with.
+    `doing` completes "Your staff role does not allow you to …"."""
     if request.user.has_perm(permission):
         return None
-    return refuse(request, f"Your staff role does not allow you to {doing}. Nothing was changed.")
+    said = gettext("Your staff role does not allow you to %(doing)s. Nothing was changed.")
+    return refuse(request, said % {"doing": doing})
 
 
-def requires(permission: str, doing: str) -> Callable[[View], View]:
+def requires(permission: str, doing: StrOrPromise) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:

@@ -4,6 +4,7 @@ the protected roles' holders as adminportal's index knows them, at a glance."""
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,7 +21,7 @@ TEMPLATE = "orgs/role_holders.html"
 
 
 @require_GET
-@requires("orgs.view_organizations", "see organizations")
+@requires("orgs.view_organizations", gettext_lazy("see organizations"))
 @vary_on_headers("HX-Request")
 def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     form = RoleHoldersForm(request.GET)
@@ -43,6 +44,10 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
         return page_error(
-            request, exc, action="list this role's holders", template=TEMPLATE, context=context
+            request,
+            exc,
+            action=gettext("list this role's holders"),
+            template=TEMPLATE,
+            context=context,
         )
     return render_page(request, TEMPLATE, "role-holders", context)

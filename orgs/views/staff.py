@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import audit
@@ -24,22 +25,23 @@ from ..htmx import HtmxHttpRequest
 from ..models import AuditEvent, StaffAccess
 from .permissions import refuse, requires
 
-STAFF_NEEDS_ALL = (
+# Marked for translation (gettext_noop): said with gettext() in the staff member's language.
+STAFF_NEEDS_ALL = gettext_noop(
     "Only an Admin who reaches every organization may manage staff, so that nobody grants more "
     "reach than they have. Nothing was changed."
 )
-ONLY_SUPERUSERS_EDIT = (
-    "{username} is a superuser or may use Django admin: only a superuser may change this "
+ONLY_SUPERUSERS_EDIT = gettext_noop(
+    "%(username)s is a superuser or may use Django admin: only a superuser may change this "
     "account here. Nothing was changed."
 )
 IDENTITY_FIELDS = ("email", "auth0_user_id")
 """What names a staff member's own Auth0 user, whose memberships and roles they may not change
 (orgs.guardrails): on one's own record, only another Admin or a superuser changes them."""
-OWN_IDENTITY_HELP = (
+OWN_IDENTITY_HELP = gettext_noop(
     "Your own e-mail address and Auth0 user id are how adminportal keeps you from changing your "
     "own Auth0 user: only another Admin or a superuser may change them."
 )
-OWN_IDENTITY_REFUSED = (
+OWN_IDENTITY_REFUSED = gettext_noop(
     "You cannot change your own e-mail address or Auth0 user id: they keep you from changing "
     "your own Auth0 user's memberships and roles. Ask another Admin. Nothing was changed."
 )
@@ -49,14 +51,14 @@ def reaching_everything(view: Callable[..., HttpResponse]) -> Callable[..., Http
     @wraps(view)
     def guarded(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not reaches_all(request.user):
-            return refuse(request, STAFF_NEEDS_ALL)
+            return refuse(request, gettext(STAFF_NEEDS_ALL))
         return view(request, *args, **kwargs)
 
     return guarded
 
 
 @require_GET
-@requires("orgs.manage_staff", "manage staff")
+@requires("orgs.manage_staff", gettext_lazy("manage staff"))
 @reaching_everything
 def staff_list(request: HtmxHttpRequest) -> HttpResponse:
     people = get_user_model().objects.order_by("username").select_related("staff_access")
@@ -73,12 +75,12 @@ def staff_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@requires("orgs.manage_staff", "manage staff")
+@requires("orgs.manage_staff", gettext_lazy("manage staff"))
 @reaching_everything
 def staff_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
     if person is not None and not may_edit(request.user, person):
-        return refuse(request, ONLY_SUPERUSERS_EDIT.format(username=person.username))
+        return refuse(request, gettext(ONLY_SUPERUSERS_EDIT) % {"username": person.username})
     access = StaffAccess.objects.filter(user=person).first() if person else None
     initial = _initial(person, access)
     form = StaffForm(request.POST or None, initial=initial)
@@ -89,9 +91,9 @@ def staff_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     if own_identity:
         for name in IDENTITY_FIELDS:  # shown, never taken from the form
             form.fields[name].disabled = True
-            form.fields[name].help_text = OWN_IDENTITY_HELP
+            form.fields[name].help_text = gettext(OWN_IDENTITY_HELP)
     if own_identity and _identity_posted(request, initial):
-        form.add_error(None, OWN_IDENTITY_REFUSED)
+        form.add_error(None, gettext(OWN_IDENTITY_REFUSED))
         status = 403
     elif request.method == "POST" and form.is_valid():
         problem = _problem(request, form, person)
@@ -99,7 +101,8 @@ def staff_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_error(None, problem)
         else:
             person = _save(request, form, person)
-            messages.success(request, f"Saved {person.username}: {form.cleaned_data['role']}.")
+            saved = {"username": person.username, "role": form.cleaned_data["role"]}
+            messages.success(request, gettext("Saved %(username)s: %(role)s.") % saved)
             return redirect("orgs:staff_list")
     return TemplateResponse(
         request,
@@ -151,13 +154,14 @@ def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
     data = form.cleaned_data
     users = get_user_model().objects
     if person is None and users.filter(username__iexact=data["username"]).exists():
-        return f"There is already a staff account named {data['username']}."
+        said = gettext("There is already a staff account named %(username)s.")
+        return said % {"username": data["username"]}
     if (
         person is not None
         and person.pk == request.user.pk
         and (data["role"] != "Admin" or not data["is_active"])
     ):
-        return "You cannot take away your own Admin role or deactivate yourself."
+        return gettext("You cannot take away your own Admin role or deactivate yourself.")
     if data["password"]:
         # A new account is checked as it will be (the password must not resemble its name).
         candidate = person or users.model(username=data["username"], email=data["email"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -21,7 +22,7 @@ MIN_SEARCH = 2
 
 
 @require_GET
-@requires("orgs.view_organizations", "see users")
+@requires("orgs.view_organizations", gettext_lazy("see users"))
 @vary_on_headers("HX-Request")
 def user_list(request: HtmxHttpRequest) -> HttpResponse:
     """Search the tenant's users; staff limited to some organizations find only their users."""
@@ -36,7 +37,7 @@ def user_list(request: HtmxHttpRequest) -> HttpResponse:
             return page_error(
                 request,
                 exc,
-                action="search the users",
+                action=gettext("search the users"),
                 template="orgs/user_list.html",
                 context=context,
             )
@@ -48,7 +49,7 @@ def user_roles_url(user_id: str) -> str:
 
 
 @require_GET
-@requires("orgs.view_organizations", "see users")
+@requires("orgs.view_organizations", gettext_lazy("see users"))
 @vary_on_headers("HX-Request")
 def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
     template = "orgs/user_roles.html"
@@ -75,7 +76,7 @@ def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
         return page_error(
             request,
             exc,
-            action="show this user's tenant-wide roles",
+            action=gettext("show this user's tenant-wide roles"),
             template=template,
             context=context,
         )
@@ -83,7 +84,7 @@ def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@requires("orgs.remove_tenant_roles", "remove tenant-wide roles")
+@requires("orgs.remove_tenant_roles", gettext_lazy("remove tenant-wide roles"))
 def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
     back = user_roles_url(user_id)
     try:
@@ -92,20 +93,26 @@ def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
         role = held_role(request, selectors.user_roles_list(user_id=user_id), profile.label)
     except errors.Auth0Error as exc:
         return cannot(
-            request, exc, action="remove the role", back_url=back, refresh_event="rolesChanged"
+            request,
+            exc,
+            action=gettext("remove the role"),
+            back_url=back,
+            refresh_event="rolesChanged",
         )
 
-    who = profile.label
+    names = {"role": role.name, "who": profile.label}
     return confirm_then_act(
         request,
         Confirmation(
-            title="Remove tenant-wide role",
-            question=f"Remove the tenant-wide role {role.name} from {who}?",
+            title=gettext("Remove tenant-wide role"),
+            question=gettext("Remove the tenant-wide role %(role)s from %(who)s?") % names,
             consequences=[
-                "This role applies across the whole tenant, in every application and "
-                "organization; removing it does not change their organization roles.",
+                gettext(
+                    "This role applies across the whole tenant, in every application and "
+                    "organization; removing it does not change their organization roles."
+                ),
             ],
-            submit_label="Remove role",
+            submit_label=gettext("Remove role"),
             action_url=reverse("orgs:user_role_remove", args=[user_id]),
             cancel_url=back,
             hidden={"role": [role.id]},
@@ -113,8 +120,8 @@ def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
         call=lambda: services.user_roles_remove(
             actor=request.user, user_id=user_id, role_ids=[role.id], reason=reason_of(request)
         ),
-        success=f"Removed the tenant-wide role {role.name} from {who}.",
-        action=f"remove the tenant-wide role {role.name} from {who}",
+        success=gettext("Removed the tenant-wide role %(role)s from %(who)s.") % names,
+        action=gettext("remove the tenant-wide role %(role)s from %(who)s") % names,
         refresh_event="rolesChanged",
         back_url=back,
     )
