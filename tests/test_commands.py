@@ -276,7 +276,8 @@ def test_create_staff_is_recorded_in_the_audit_trail_without_the_password(
         assert event.outcome == AuditEvent.Outcome.SUCCESS
         assert PASSWORD not in str(AuditEvent.objects.filter(pk=event.pk).values().get())
     assert created.message == (
-        f"Created email:  → , role:  → Support, reach:  → {GLOBEX}, auth0_user_id:  → , "
+        f"Created email:  → , role:  → Support, active:  → yes, reach:  → {GLOBEX}, "
+        "auth0_user_id:  → , "
         "sign_in:  → password; password set"
     )
     assert changed.message == (

@@ -20,13 +20,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from ... import audit
-from ...access import ROLES, describe_reach, role_of, set_role
+from ...access import ROLES, describe_reach
 from ...forms import StaffForm
 from ...ids import ORG_ID, USER_ID
-from ...models import AuditEvent, StaffAccess
+from ...models import StaffAccess
+from ...staff_accounts import KEEP, StaffChange, staff_save
 
 
 class Command(BaseCommand):
@@ -61,34 +60,20 @@ class Command(BaseCommand):
             raise CommandError("--auth0-user-id looks like provider|id, e.g. auth0|123")
         exists = get_user_model().objects.filter(username=options["username"]).exists()
         password = self._password(options, keep_current=exists)
-        username = options["username"]
-        with (
-            audit.attempt(
-                actor=command_actor(),
-                action=AuditEvent.Action.STAFF_CHANGE,
-                targets=[{"user_id": f"staff:{username}", "label": username}],
-            ) as event,
-            transaction.atomic(),
-        ):
-            user, created = get_user_model().objects.get_or_create(
-                username=username, defaults={"email": options["email"]}
-            )
-            before = {} if created else described(user)
-            if options["email"]:
-                user.email = options["email"]
-            if password is None:
-                user.set_unusable_password()
-            elif password:
-                user.set_password(password)
-            user.save()
-            set_role(user, options["role"].capitalize())
-            access, _ = StaffAccess.objects.get_or_create(user=user)
-            access.all_organizations = options["all_orgs"]
-            access.organization_ids = org_ids
-            access.organization_rule = options["org_rule"]
-            access.auth0_user_id = options["auth0_user_id"] or access.auth0_user_id
-            access.save()
-            event.message = change_message(before, described(user), password_set=bool(password))
+        user, created = staff_save(
+            command_actor(),
+            StaffChange(
+                username=options["username"],
+                role=options["role"].capitalize(),
+                all_organizations=options["all_orgs"],
+                organization_ids=tuple(org_ids),
+                organization_rule=options["org_rule"],
+                email=options["email"] or KEEP,
+                auth0_user_id=options["auth0_user_id"] or KEEP,
+                password=password,
+            ),
+        )
+        access = StaffAccess.objects.get(user=user)
         verb = "Created" if created else "Updated"
         self.stdout.write(
             f"{verb} {user.username}: {options['role']} for {describe_reach(access)}."
@@ -128,25 +113,3 @@ def command_actor() -> str:
         return f"manage.py create_staff ({getpass.getuser()})"
     except (OSError, KeyError):  # no user name in this environment
         return "manage.py create_staff"
-
-
-def described(user: Any) -> dict[str, str]:
-    """What the audit trail compares before and after (never the password itself)."""
-    access = StaffAccess.objects.filter(user=user).first()
-    return {
-        "email": user.email,
-        "role": role_of(user) or "",
-        "reach": describe_reach(access),
-        "auth0_user_id": access.auth0_user_id if access else "",
-        "sign_in": "password" if user.has_usable_password() else "single sign-on only",
-    }
-
-
-def change_message(before: dict[str, str], after: dict[str, str], *, password_set: bool) -> str:
-    changed = [key for key in after if before.get(key) != after[key]]
-    described_changes = ", ".join(f"{k}: {before.get(k, '')} → {after[k]}" for k in changed)
-    return (
-        ("Created " if not before else "Changed ")
-        + (described_changes or "nothing")
-        + ("; password set" if password_set else "")
-    )[:1000]
