@@ -9,6 +9,8 @@ request, no messages."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from django.conf import settings
 from django.contrib.auth.models import User as StaffUser
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -145,13 +147,8 @@ def member_roles_assign(
 ) -> AuditEvent:
     """Membership as the page showed it moments ago (else read now) and the roles held, read
     now: one read and the write."""
-    with audit.attempt(
-        actor=actor,
-        action=Action.MEMBER_ROLES_ASSIGN,
-        org_id=org_id,
-        reason=reason,
-        targets=[{"user_id": user_id}],
-        roles=[{"id": r} for r in role_ids[:100]],
+    with _roles_attempt(
+        actor, Action.MEMBER_ROLES_ASSIGN, user_id, role_ids, reason, org_id=org_id
     ) as event:
         require(actor, "orgs.change_member_roles", gettext_lazy("assign roles"))
         organization = _organization(actor, org_id)
@@ -188,13 +185,8 @@ def member_roles_remove(
     *, actor: StaffUser, org_id: str, user_id: str, role_ids: list[str], reason: str = ""
 ) -> AuditEvent:
     """The roles held, read now (one call), then the write."""
-    with audit.attempt(
-        actor=actor,
-        action=Action.MEMBER_ROLES_REMOVE,
-        org_id=org_id,
-        reason=reason,
-        targets=[{"user_id": user_id}],
-        roles=[{"id": r} for r in role_ids[:100]],
+    with _roles_attempt(
+        actor, Action.MEMBER_ROLES_REMOVE, user_id, role_ids, reason, org_id=org_id
     ) as event:
         require(actor, "orgs.change_member_roles", gettext_lazy("remove roles"))
         _check_reason(reason)
@@ -224,13 +216,7 @@ def user_roles_remove(
     *, actor: StaffUser, user_id: str, role_ids: list[str], reason: str = ""
 ) -> AuditEvent:
     """Remove tenant-wide roles (not organization roles) from a user."""
-    with audit.attempt(
-        actor=actor,
-        action=Action.USER_ROLES_REMOVE,
-        reason=reason,
-        targets=[{"user_id": user_id}],
-        roles=[{"id": r} for r in role_ids[:100]],
-    ) as event:
+    with _roles_attempt(actor, Action.USER_ROLES_REMOVE, user_id, role_ids, reason) as event:
         require(actor, "orgs.remove_tenant_roles", gettext_lazy("remove tenant-wide roles"))
         _check_reason(reason)
         user = _user(user_id)
@@ -245,6 +231,25 @@ def user_roles_remove(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _roles_attempt(
+    actor: StaffUser,
+    action: str,
+    user_id: str,
+    role_ids: list[str],
+    reason: str,
+    org_id: str = "",
+) -> AbstractContextManager[AuditEvent]:
+    """The audit attempt of a change of one user's roles."""
+    return audit.attempt(
+        actor=actor,
+        action=action,
+        org_id=org_id,
+        reason=reason,
+        targets=[{"user_id": user_id}],
+        roles=[{"id": r} for r in role_ids[:100]],
+    )
 
 
 def _check_reason(reason: str) -> None:
