@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from orgs.sso import only_with_sso
@@ -23,6 +24,13 @@ urlpatterns = [
         "oidc/callback/",
         login_not_required(only_with_sso(OIDCAuthenticationCallbackView.as_view())),
         name="oidc_authentication_callback",
+    ),
+    # static/js/app.js's words in the active language (locale/*/LC_MESSAGES/djangojs.po); the
+    # sign-in page needs them too.
+    path(
+        "jsi18n/",
+        login_not_required(JavaScriptCatalog.as_view(packages=["orgs"])),
+        name="javascript-catalog",
     ),
     path("", include("orgs.urls")),
 ]

@@ -31,12 +31,13 @@ def staff(request: HttpRequest) -> dict[str, object]:
 
 
 def links() -> dict[str, str]:
-    """{name: address} of LINKS and the sign-out, reversed once per script prefix (the same
+    """{name: address} of LINKS, the sign-out and the script's catalogue, reversed once per script prefix (the same
     for every request of a deployment), not on every page."""
     prefix = get_script_prefix()
     found = _links.get(prefix)
     if found is None:
         found = {name.partition(":")[2]: reverse(name) for name in LINKS}
         found["logout"] = reverse("logout")
+        found["javascript_catalog"] = reverse("javascript-catalog")
         _links[prefix] = found
     return found
