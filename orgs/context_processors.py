@@ -31,8 +31,8 @@ def staff(request: HttpRequest) -> dict[str, object]:
 
 
 def links() -> dict[str, str]:
-    """{name: address} of LINKS, the sign-out and the script's catalogue, reversed once per script prefix (the same
-    for every request of a deployment), not on every page."""
+    """{name: address} of LINKS, the sign-out and the script's catalogue, reversed once per
+    script prefix (the same for every request of a deployment), not on every page."""
     prefix = get_script_prefix()
     found = _links.get(prefix)
     if found is None:

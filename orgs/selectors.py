@@ -11,7 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from . import holders, member_cache
 from .access import access_of, reach_of, reaches_all
@@ -148,7 +148,9 @@ def member_get(*, organization: Organization, user_id: str) -> MemberDetail:
         said = gettext_lazy("%(user_id)s is not a user of this tenant.")
         raise errors.MemberNotFound(lazy_text(said, user_id=user_id)) from exc
     if organization.id not in {org.id for org in memberships}:
-        said = gettext_lazy("%(who)s is not a member of %(org)s.")
+        said = ngettext_lazy(  # one user: the same words as services' for several
+            "%(who)s is not a member of %(org)s.", "%(who)s are not members of %(org)s.", 1
+        )
         raise errors.MemberNotFound(lazy_text(said, who=user_id, org=organization.label))
     user = member_cache.recall_profile(user_id, organization.id) or user_get(user_id=user_id)
     roles = member_roles_list(org_id=organization.id, user_id=user_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext
 from django.views.decorators.http import require_http_methods
 
 from .. import restorations, selectors, services
@@ -75,7 +75,7 @@ def _confirmation(restoration: restorations.Restoration, where: str, back: str) 
         question=question % {"who": who, "count": count, "org": where},
         details=[_with_roles(m) for m in members],
         consequences=_consequences(restoration, where),
-        submit_label=ngettext("Restore member", "Restore %(count)d members", count)
+        submit_label=npgettext("button", "Restore member", "Restore %(count)d members", count)
         % {"count": count},
         action_url=reverse("orgs:members_restore", args=[removal.org_id, removal.pk]),
         cancel_url=back,

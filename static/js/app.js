@@ -4,6 +4,13 @@
 (function () {
   "use strict";
 
+  // Words in the staff member's language, from Django's JavaScript catalogue (the djangojs
+  // domain, loaded before this script); as written here if it did not load.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate =
+    window.interpolate ||
+    ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
+
   const toasts = () => document.getElementById("toasts");
   const dialog = () => document.getElementById("dialog");
 
@@ -37,7 +44,7 @@
     const close = document.createElement("button");
     close.type = "button";
     close.className = "toast-close";
-    close.setAttribute("aria-label", "Dismiss");
+    close.setAttribute("aria-label", gettext("Dismiss"));
     close.textContent = "×";
     toast.append(...[paragraph, action, close].filter(Boolean));
     toasts().append(toast);
@@ -237,14 +244,17 @@
   });
   // A change sent without an answer back (the connection dropped, a proxy's 502/503/504 when
   // the worker died) may have been made or not: say so, never "try again".
-  const UNKNOWN_OUTCOME =
+  const UNKNOWN_OUTCOME = gettext(
     "adminportal stopped answering while making this change, so it may or may not have been " +
-    "made. Reload the page or see Activity to check before trying again.";
+      "made. Reload the page or see Activity to check before trying again.",
+  );
   const isChange = (event) => (event.detail.requestConfig?.verb || "get") !== "get";
   document.addEventListener("htmx:sendError", (event) => {
     if (isChange(event)) say(UNKNOWN_OUTCOME, "error", event.target);
     else {
-      const text = "adminportal could not be reached. Check your connection and try again.";
+      const text = gettext(
+        "adminportal could not be reached. Check your connection and try again.",
+      );
       say(text, "error", event.target);
     }
   });
@@ -257,11 +267,10 @@
       say(UNKNOWN_OUTCOME, "error", event.target);
       return;
     }
-    say(
-      `adminportal could not do that (HTTP ${xhr.status}). Reload the page and try again.`,
-      "error",
-      event.target,
+    const text = gettext(
+      "adminportal could not do that (HTTP %(status)s). Reload the page and try again.",
     );
+    say(interpolate(text, { status: xhr.status }, true), "error", event.target);
   });
 
   // Search roles as you type (the checked ones stay checked while hidden).
