@@ -1,7 +1,7 @@
 """Staff accounts: who may use adminportal, with which role and reach. One service saves them
 for the Staff pages and for `manage.py create_staff`, and records every change in the audit
-trail in one format: "Created|Changed field: before → after, …; password set" (never the
-password itself)."""
+trail in one format: "Created|Changed field: before → after, …; password set", the fields in
+alphabetical order, as stored (never the password itself)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User as StaffUser
 from django.db import transaction
-from django.utils import translation
 
 from . import audit
-from .access import describe_reach, role_of, set_role
+from .access import role_of, set_role
 from .models import AuditEvent, StaffAccess
 
 KEEP = None
@@ -70,22 +69,23 @@ def staff_save(actor: StaffUser | str, change: StaffChange) -> tuple[StaffUser, 
 
 
 def described(person: StaffUser) -> dict[str, str]:
-    """What the audit trail compares before and after, in English whatever the language of the
-    page (never the password)."""
+    """What the audit trail compares before and after, as stored (never the password)."""
     access = StaffAccess.objects.filter(user=person).first()
-    with translation.override("en"):
-        return {
-            "email": person.email,
-            "role": role_of(person) or "",
-            "active": "yes" if person.is_active else "no",
-            "reach": describe_reach(access),
-            "auth0_user_id": access.auth0_user_id if access else "",
-            "sign_in": "password" if person.has_usable_password() else "single sign-on only",
-        }
+    return {
+        "username": person.username,
+        "email": person.email,
+        "role": role_of(person) or "",
+        "is_active": str(person.is_active),
+        "all_organizations": str(bool(access and access.all_organizations)),
+        "organization_ids": "\n".join(access.organization_ids) if access else "",
+        "organization_rule": access.organization_rule if access else "",
+        "auth0_user_id": access.auth0_user_id if access else "",
+        "sign_in": "password" if person.has_usable_password() else "single sign-on only",
+    }
 
 
 def change_message(before: dict[str, str], after: dict[str, str], *, password_set: bool) -> str:
-    changed = [key for key in after if before.get(key) != after[key]]
+    changed = sorted(key for key in after if before.get(key) != after[key])
     described_changes = ", ".join(f"{k}: {before.get(k, '')} → {after[k]}" for k in changed)
     return (
         ("Created " if not before else "Changed ")

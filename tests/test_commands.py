@@ -276,13 +276,13 @@ def test_create_staff_is_recorded_in_the_audit_trail_without_the_password(
         assert event.outcome == AuditEvent.Outcome.SUCCESS
         assert PASSWORD not in str(AuditEvent.objects.filter(pk=event.pk).values().get())
     assert created.message == (
-        f"Created email:  → , role:  → Support, active:  → yes, reach:  → {GLOBEX}, "
-        "auth0_user_id:  → , "
-        "sign_in:  → password; password set"
+        "Created all_organizations:  → False, auth0_user_id:  → , email:  → , "
+        f"is_active:  → True, organization_ids:  → {GLOBEX}, organization_rule:  → , "
+        "role:  → Support, sign_in:  → password, username:  → ana; password set"
     )
     assert changed.message == (
-        f"Changed role: Support → Admin, reach: {GLOBEX} → all organizations, "
-        "sign_in: password → single sign-on only"
+        f"Changed all_organizations: False → True, organization_ids: {GLOBEX} → , "
+        "role: Support → Admin, sign_in: password → single sign-on only"
     )
 
 

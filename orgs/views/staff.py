@@ -9,20 +9,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as StaffUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import audit
-from ..access import ROLES, describe_reach, reaches_all, role_of, set_role
+from ..access import ROLES, describe_reach, reaches_all, role_of
 from ..forms import StaffForm
 from ..htmx import HtmxHttpRequest
-from ..models import AuditEvent, StaffAccess
+from ..models import StaffAccess
+from ..staff_accounts import StaffChange, staff_save
 from .permissions import refuse, requires
 
 # Marked for translation (gettext_noop): said with gettext() in the staff member's language.
@@ -100,7 +100,7 @@ def staff_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
         if problem:
             form.add_error(None, problem)
         else:
-            person = _save(request, form, person)
+            person = _save(request, form)
             saved = {"username": person.username, "role": form.cleaned_data["role"]}
             messages.success(request, gettext("Saved %(username)s: %(role)s.") % saved)
             return redirect("orgs:staff_list")
@@ -172,38 +172,20 @@ def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
     return None
 
 
-def _save(request: HtmxHttpRequest, form: StaffForm, person):
+def _save(request: HtmxHttpRequest, form: StaffForm) -> StaffUser:
     data = form.cleaned_data
-    before = _initial(person, getattr(person, "staff_access", None)) if person else {}
-    with (
-        audit.attempt(
-            actor=request.user,
-            action=AuditEvent.Action.STAFF_CHANGE,
-            targets=[{"user_id": f"staff:{data['username']}", "label": data["username"]}],
-        ) as event,
-        transaction.atomic(),
-    ):
-        if person is None:
-            person = get_user_model().objects.create_user(username=data["username"])
-            person.set_unusable_password()
-        person.email = data["email"]
-        person.is_active = data["is_active"]
-        if data["password"]:
-            person.set_password(data["password"])
-        person.save()
-        set_role(person, data["role"])
-        access, _ = StaffAccess.objects.get_or_create(user=person)
-        access.all_organizations = data["all_organizations"]
-        access.organization_ids = data["organization_ids"]
-        access.organization_rule = (data["organization_rule"] or "").strip()
-        access.auth0_user_id = data["auth0_user_id"]
-        access.save()
-        after = _initial(person, access)
-        changed = sorted(k for k in after if before.get(k) != after[k])
-        described = ", ".join(f"{k}: {before.get(k, '')!s} → {after[k]!s}" for k in changed)
-        event.message = (
-            ("Created " if not before else "Changed ")
-            + (described or "nothing")
-            + ("; password set" if data["password"] else "")
-        )[:1000]
+    person, _ = staff_save(
+        request.user,
+        StaffChange(
+            username=data["username"],
+            role=data["role"],
+            all_organizations=data["all_organizations"],
+            organization_ids=tuple(data["organization_ids"]),
+            organization_rule=data["organization_rule"] or "",
+            email=data["email"],
+            auth0_user_id=data["auth0_user_id"],
+            is_active=data["is_active"],
+            password=data["password"],
+        ),
+    )
     return person
