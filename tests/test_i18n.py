@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import html
+import json
 import os
 import re
 import shutil
@@ -339,3 +340,28 @@ def test_english_stays_the_default_with_the_same_words(auth0, client):
         'aria-label="More options for Ben Okafor"',
         not_english=("メンバー", "組織"),
     )
+
+
+def test_the_scripts_catalogue_is_served_in_the_readers_language(anonymous_client, japanese):
+    """/jsi18n/ (static/js/app.js's words): open to the sign-in page, in the staff member's
+    language for them."""
+    english = anonymous_client.get("/jsi18n/", headers={"accept-language": "en"})
+    assert english.status_code == 200 and english["Content-Type"].startswith("text/javascript")
+    assert "adminportal\\u306b\\u63a5\\u7d9a" not in text(english)  # no Japanese for English
+
+    for answer in (
+        anonymous_client.get("/jsi18n/", headers={"accept-language": "ja"}),
+        japanese.get("/jsi18n/"),
+    ):
+        found = re.search(r"const newcatalog = (\{.*?\});", text(answer), re.S)
+        assert found is not None
+        catalogue = json.loads(found.group(1))
+        assert catalogue["Dismiss"] == "閉じる"
+        said = "adminportal could not be reached. Check your connection and try again."
+        assert (
+            catalogue[said]
+            == "adminportalに接続できませんでした。接続を確認して、もう一度お試しください。"
+        )
+
+    page = text(japanese.get("/organizations/"))
+    assert '<script src="/jsi18n/" async></script>' in page

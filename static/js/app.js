@@ -4,12 +4,14 @@
 (function () {
   "use strict";
 
-  // Words in the staff member's language, from Django's JavaScript catalogue (the djangojs
-  // domain, loaded before this script); as written here if it did not load.
-  const gettext = window.gettext || ((text) => text);
-  const interpolate =
-    window.interpolate ||
-    ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
+  // Words in the staff member's language, from Django's JavaScript catalogue (/jsi18n/, the
+  // djangojs domain, loaded async so that it never holds up htmx); as written here until it
+  // has loaded, or if it does not.
+  const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+  const interpolate = (format, values) =>
+    window.interpolate
+      ? window.interpolate(format, values, true)
+      : format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
 
   const toasts = () => document.getElementById("toasts");
   const dialog = () => document.getElementById("dialog");
@@ -244,13 +246,14 @@
   });
   // A change sent without an answer back (the connection dropped, a proxy's 502/503/504 when
   // the worker died) may have been made or not: say so, never "try again".
-  const UNKNOWN_OUTCOME = gettext(
-    "adminportal stopped answering while making this change, so it may or may not have been " +
-      "made. Reload the page or see Activity to check before trying again.",
-  );
+  const unknownOutcome = () =>
+    gettext(
+      "adminportal stopped answering while making this change, so it may or may not have " +
+        "been made. Reload the page or see Activity to check before trying again.",
+    );
   const isChange = (event) => (event.detail.requestConfig?.verb || "get") !== "get";
   document.addEventListener("htmx:sendError", (event) => {
-    if (isChange(event)) say(UNKNOWN_OUTCOME, "error", event.target);
+    if (isChange(event)) say(unknownOutcome(), "error", event.target);
     else {
       const text = gettext(
         "adminportal could not be reached. Check your connection and try again.",
@@ -264,13 +267,13 @@
     const xhr = event.detail.xhr;
     if ((xhr.getResponseHeader("HX-Trigger") || "").includes('"messages"')) return;
     if (isChange(event) && [502, 503, 504].includes(xhr.status)) {
-      say(UNKNOWN_OUTCOME, "error", event.target);
+      say(unknownOutcome(), "error", event.target);
       return;
     }
     const text = gettext(
       "adminportal could not do that (HTTP %(status)s). Reload the page and try again.",
     );
-    say(interpolate(text, { status: xhr.status }, true), "error", event.target);
+    say(interpolate(text, { status: xhr.status }), "error", event.target);
   });
 
   // Search roles as you type (the checked ones stay checked while hidden).
