@@ -18,12 +18,21 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 
 from orgs.models import AuditEvent, StaffAccess
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, hx_messages, one_message, text
 
 LIST = "/organizations/"
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """A request activates its language for the thread: the tests after these must not go on
+    in Japanese."""
+    yield
+    translation.deactivate()
 
 
 def lang_of(response) -> str:
