@@ -31,6 +31,7 @@ def test_users_page_finds_a_user_and_opens_their_roles(page: Page, app_url: str)
     page.goto(app_url + "/organizations/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+    page.wait_for_load_state()  # htmx listens from here: typing before it would go unheard
     page.get_by_label("Find a user").fill("lee")
     page.get_by_role("link", name="Ana Lee").click()
     expect(page.get_by_role("heading", name="Ana Lee", level=1)).to_be_visible()
@@ -45,6 +46,8 @@ def test_role_holders_with_a_trash_can_each(
     page.get_by_role("navigation", name="Organization").get_by_role(
         "link", name="Role holders"
     ).click()
+    expect(page.get_by_role("heading", name="Protected roles")).to_be_visible()
+    page.wait_for_load_state()  # htmx listens from here: a choice before it would go unheard
     page.get_by_label("Role", exact=True).select_option(label="billing-admin")
     holders = page.get_by_role("region", name="Role holders")
     expect(holders.get_by_role("link", name="Ben Okafor")).to_be_visible(timeout=WAIT_MS)
