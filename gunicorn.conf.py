@@ -18,7 +18,7 @@ def child_exit(server: Any, worker: Any) -> None:
     django.setup()
     from django.db import connections
 
-    from orgs.audit import settle_orphans
+    from orgs.staff.audit import settle_orphans
 
     try:
         settled = settle_orphans()

@@ -123,7 +123,7 @@ STORAGES = {
 }
 
 # Database sessions, as Django's, read with one plain query per request (see orgs/sessions.py).
-SESSION_ENGINE = "orgs.sessions"
+SESSION_ENGINE = "orgs.staff.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -225,8 +225,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Single sign-on is throttled by the provider; its callbacks are not counted as password guesses.
-AXES_WHITELIST_CALLABLE = "orgs.sso.is_not_a_password_sign_in"
-AXES_CLIENT_IP_CALLABLE = "orgs.client_address.client_address"
+AXES_WHITELIST_CALLABLE = "orgs.staff.sso.is_not_a_password_sign_in"
+AXES_CLIENT_IP_CALLABLE = "orgs.staff.client_address.client_address"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -270,7 +270,7 @@ OIDC_ORGANIZATION_RULE_CLAIM = env.str(
 )
 LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
 if SSO_ENABLED:
-    AUTHENTICATION_BACKENDS.append("orgs.sso.StaffOIDCBackend")
+    AUTHENTICATION_BACKENDS.append("orgs.staff.sso.StaffOIDCBackend")
 
 # --- Guardrails and audit ----------------------------------------------------------------------
 # Roles that may not be taken from their last holder in an organization.

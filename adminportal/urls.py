@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from orgs.sso import only_with_sso
+from orgs.staff.sso import only_with_sso
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -8,6 +8,6 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
-        from .access import create_staff_groups
+        from .staff.access import create_staff_groups
 
         post_migrate.connect(create_staff_groups, sender=self)

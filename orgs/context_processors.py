@@ -2,8 +2,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
-from .access import reaches_all
-from .staff_permissions import staff_role
+from .staff.access import reaches_all
+from .staff.permissions import staff_role
 
 LINKS = (
     "orgs:organization_list",

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 
 from .auth0_mgmt import errors
-from .guardrails import GuardrailRefused
+from .staff.guardrails import GuardrailRefused
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -11,9 +11,10 @@ The index is kept by:
   the index is older than RECONCILE_AFTER, and from `manage.py reconcile_protected_roles`.
 
 It is a list of candidates, never proof: a candidate counts only once Auth0 confirms their roles
-with a consistent read, and never when adminportal removed them lately (orgs.guardrails). So an
-index that is out of date may refuse a change it could allow (someone was given the role outside
-adminportal since the last walk, until the next one), but never lets the last holder go.
+with a consistent read, and never when adminportal removed them lately
+(orgs.staff.guardrails). So an index that is out of date may refuse a change it could allow
+(someone was given the role outside adminportal since the last walk, until the next one), but
+never lets the last holder go.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def note_listed(org_id: str, members: Iterable[Member]) -> None:
     """Rows of a members page: who holds a protected role there (one query when nothing
     changed). Members removed lately are not added: Auth0 may still list them with their old
     roles."""
-    from .guardrails import recently_removed
+    from .staff.guardrails import recently_removed
 
     rows = [m for m in members if m.roles_shown]
     wanted = {(m.user_id, r): n for m in rows for r, n in protected_of(m.roles).items()}
@@ -132,7 +133,7 @@ def ready(org_id: str, *, leaving: set[str]) -> bool:
 
 def reconcile(org_id: str, *, leaving: set[str] | None = None) -> int:
     """Walk the whole members list into the index; how many members were seen."""
-    from .guardrails import recently_removed  # the guardrail's own rule for "lately"
+    from .staff.guardrails import recently_removed  # the guardrail's own rule for "lately"
 
     members = list(get_client().iter_members(org_id, take=100))
     _replace(org_id, members, leaving=recently_removed(org_id) if leaving is None else leaving)

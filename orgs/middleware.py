@@ -21,9 +21,10 @@ from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
-from . import message_links, staff_permissions
+from . import message_links
 from .auth0_mgmt import deadline
 from .htmx import is_partial_request, trigger
+from .staff import permissions as staff_permissions
 
 NAVIGATING_HEADERS = ("HX-Redirect", "HX-Refresh", "HX-Location")
 
@@ -90,7 +91,7 @@ class NoStoreMiddleware:
 
 class StaffPermissionsMiddleware:
     """The signed-in staff member's groups and permissions, read with one query before the
-    view (orgs.staff_permissions) instead of three along the way; and the language they chose,
+    view (orgs.staff.permissions) instead of three along the way; and the language they chose,
     which wins over their browser's (LocaleMiddleware's). After
     StaffLoginRequiredMiddleware, so only for pages a signed-in person gets."""
 

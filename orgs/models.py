@@ -134,7 +134,7 @@ class AuditEvent(models.Model):
     message = models.TextField(blank=True)
     correlation_id = models.CharField(max_length=64, blank=True, db_index=True)
     owner = models.CharField(max_length=160, blank=True)
-    """The process making the attempt ("host:pid:start", orgs.owners): once it has ended, a
+    """The process making the attempt ("host:pid:start", orgs.staff.owners): once it has ended, a
     pending attempt's outcome is unknown."""
     restores = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restorations"

@@ -2,7 +2,7 @@
 a removal would be refused for, and why, by name, from what adminportal already knows (the
 roles the members page listed, the staff member's own user, the protected-role index of
 orgs.holders). Database reads only, never Auth0. The removal itself is checked again by the
-guardrails (orgs.guardrails), with Auth0, when it is sent."""
+guardrails (orgs.staff.guardrails), with Auth0, when it is sent."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from django.utils.translation import gettext, ngettext
 
 from . import holders
 from .auth0_mgmt import Member
-from .guardrails import OWN_USER, own_user_ids, protected_at_stake, recently_removed
 from .i18n import and_list
+from .staff.guardrails import OWN_USER, own_user_ids, protected_at_stake, recently_removed
 
 
 def foreseen_refusals(
     actor: StaffUser, *, org_id: str, org_label: str, members: Sequence[Member]
 ) -> dict[str, str]:
     """{user id: why} for those of `members` who would be refused: the staff member's own user
-    (by id or e-mail address, as orgs.guardrails.check_not_self), and the last holders of a
+    (by id or e-mail address, as orgs.staff.guardrails.check_not_self), and the last holders of a
     protected role, i.e. no one else adminportal knows of (the index, less those removed lately)
     holds it. The others may all go."""
     own_ids = own_user_ids(actor)

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from . import holders, member_cache
-from .access import access_of, reach_of, reaches_all
 from .auth0_mgmt import Member, Organization, Page, Role, User, all_pages, errors, get_client
 from .i18n import lazy_text
 from .ids import check_org_id, check_user_id
 from .member_cache import MemberDetail
 from .remembered import remember
+from .staff.access import access_of, reach_of, reaches_all
 
 ROLE_CATALOGUE_KEY = "adminportal:role-catalogue"
 ROLE_CATALOGUE_SECONDS = 60

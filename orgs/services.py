@@ -1,6 +1,6 @@
 """Writes to the Auth0 Management API. Keyword-only, typed, named <entity>_<action>.
 
-Each write is one audited attempt (orgs.audit): the AuditEvent is written first, then the
+Each write is one audited attempt (orgs.staff.audit): the AuditEvent is written first, then the
 actor's permission and reach, the input and the guardrails are checked, what is about to change
 is noted (names, roles before), the call is made with the event's X-Correlation-ID, and the
 event is completed with the outcome. Every refusal and failure raises an auth0_mgmt error (or
@@ -15,10 +15,16 @@ from django.conf import settings
 from django.contrib.auth.models import User as StaffUser
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from . import audit, holders, member_cache, restorations, selectors
-from .access import check_reach, check_user_reach
+from . import holders, member_cache, restorations, selectors
 from .auth0_mgmt import Member, Organization, Role, User, errors, get_client
-from .guardrails import (
+from .i18n import lazy_and_list, lazy_text
+from .ids import check_org_id, check_role_ids, check_user_id, check_user_ids
+from .member_cache import MemberDetail
+from .models import AuditEvent
+from .selectors import ListedPage
+from .staff import audit
+from .staff.access import check_reach, check_user_reach
+from .staff.guardrails import (
     check_admin_only,
     check_not_self,
     check_not_self_ids,
@@ -26,11 +32,6 @@ from .guardrails import (
     keeping_protected_holders,
     require,
 )
-from .i18n import lazy_and_list, lazy_text
-from .ids import check_org_id, check_role_ids, check_user_id, check_user_ids
-from .member_cache import MemberDetail
-from .models import AuditEvent
-from .selectors import ListedPage
 
 Action = AuditEvent.Action
 

@@ -86,8 +86,8 @@ def make_staff(db) -> StaffFactory:
     organization_rule="", auth0_user_id="", email="") -> a signed-up staff User."""
     from django.contrib.auth import get_user_model
 
-    from orgs.access import set_role
     from orgs.models import StaffAccess
+    from orgs.staff.access import set_role
 
     def make(
         username: str,

@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone
 
 from orgs import services
-from orgs.guardrails import GuardrailRefused
 from orgs.models import AuditEvent
+from orgs.staff.guardrails import GuardrailRefused
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, text
 

@@ -84,7 +84,7 @@ def test_without_the_proxy_setting_a_forged_header_is_ignored(throttle, settings
     ],
 )
 def test_the_client_address(settings, behind, meta, expected):
-    from orgs.client_address import client_address
+    from orgs.staff.client_address import client_address
 
     settings.BEHIND_TLS_PROXY = behind
     request = RequestFactory().get("/login/", **meta)

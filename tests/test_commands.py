@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from orgs.access import role_of
 from orgs.models import AuditEvent, StaffAccess
+from orgs.staff.access import role_of
 from tests.seeds import ORG_IDS, USER_IDS
 
 ACME, GLOBEX, INITECH = ORG_IDS["acme"], ORG_IDS["globex"], ORG_IDS["initech"]

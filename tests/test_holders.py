@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from orgs import holders, services
 from orgs.auth0_mgmt import Role
-from orgs.guardrails import GuardrailRefused
 from orgs.models import HolderIndexState, ProtectedRoleHolder
+from orgs.staff.guardrails import GuardrailRefused
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import bigger_seed
 

@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.urls.resolvers import URLResolver
 
-from orgs import staff_permissions
 from orgs.auth0_mgmt import Organization
 from orgs.selectors import ORGANIZATION_PAGE_KEY
+from orgs.staff import permissions as staff_permissions
 from orgs.views.organizations import organization_rows
 from tests.seeds import ORG_IDS, small_seed
 from tests.view_helpers import HX, text
@@ -182,7 +182,7 @@ def test_a_superuser_and_someone_without_reach_or_groups(db, django_assert_num_q
 
 
 def test_a_change_of_role_shows_on_the_next_page(auth0, make_staff):
-    from orgs.access import set_role
+    from orgs.staff.access import set_role
 
     person = make_staff("changing", "Viewer")
     browser = signed_in(person)
@@ -215,9 +215,9 @@ def test_sessions_are_django_s_database_sessions_read_with_one_query(
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from orgs.sessions import SessionStore
+    from orgs.staff.sessions import SessionStore
 
-    assert settings.SESSION_ENGINE == "orgs.sessions"
+    assert settings.SESSION_ENGINE == "orgs.staff.sessions"
     theirs = DjangoStore()
     theirs["who"] = "admin"
     theirs.create()

@@ -303,8 +303,8 @@ def test_a_stale_catalogue_is_served_while_one_walk_reads_the_new_one(
 def test_reach_of_answers_as_reaches_for_every_organization(make_staff):
     from django.contrib.auth import get_user_model
 
-    from orgs.access import reach_of, reaches
     from orgs.auth0_mgmt import Organization
+    from orgs.staff.access import reach_of, reaches
 
     organizations = [
         Organization(id="org_a", name="a", metadata={"region": "eu", "plan": "pro"}),

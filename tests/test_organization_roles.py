@@ -18,9 +18,9 @@ from django.test import Client
 from emulator.seeds import ORG_ROLES, TENANT_ROLES
 from orgs import services
 from orgs.auth0_mgmt import Role
-from orgs.guardrails import GuardrailRefused, NotAnOrganizationRole
 from orgs.models import AuditEvent
 from orgs.roles import in_organizations
+from orgs.staff.guardrails import GuardrailRefused, NotAnOrganizationRole
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, hx_messages, members_of, one_message, text, toasts, writes
 

@@ -31,8 +31,8 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from orgs.access import role_of
 from orgs.models import AuditEvent
+from orgs.staff.access import role_of
 from orgs.views.staff import STAFF_NEEDS_ALL
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS, small_seed
 from tests.view_helpers import HX, hx_messages, hx_trigger, members_of, tenant_roles_of, writes

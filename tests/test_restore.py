@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from orgs import restorations, services
 from orgs.auth0_mgmt import errors, get_client
-from orgs.guardrails import GuardrailRefused
 from orgs.models import AuditEvent
 from orgs.restorations import NotRestorable
+from orgs.staff.guardrails import GuardrailRefused
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, hx_messages, hx_trigger, members_of, one_message, text, toasts
 

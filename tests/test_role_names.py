@@ -12,9 +12,9 @@ from django.test import Client
 
 from orgs import holders, services
 from orgs.auth0_mgmt import Role
-from orgs.guardrails import GuardrailRefused, check_admin_only
 from orgs.models import AuditEvent
 from orgs.roles import role_key
+from orgs.staff.guardrails import GuardrailRefused, check_admin_only
 from tests.seeds import ORG_IDS, USER_IDS
 from tests.view_helpers import members_of, text
 

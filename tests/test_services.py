@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from orgs import holders, selectors, services
 from orgs.auth0_mgmt import errors, get_client
-from orgs.guardrails import GuardrailRefused
 from orgs.models import AuditEvent, StaffAccess
+from orgs.staff.guardrails import GuardrailRefused
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import bigger_seed
 

@@ -28,8 +28,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from emulator.control_client import ControlClient
-from orgs.access import role_of
 from orgs.models import StaffAccess
+from orgs.staff.access import role_of
 from tests.conftest import EMULATOR_DOMAIN
 from tests.seeds import (
     ANA_PASSWORD,
@@ -371,7 +371,7 @@ def enable_sso(settings: Any, emulator_url: str) -> None:
     settings.AUTHENTICATION_BACKENDS = [
         "axes.backends.AxesStandaloneBackend",
         "django.contrib.auth.backends.ModelBackend",
-        "orgs.sso.StaffOIDCBackend",
+        "orgs.staff.sso.StaffOIDCBackend",
     ]
 
 
@@ -497,7 +497,7 @@ def test_single_sign_on_creates_the_staff_member_from_the_tenants_claims(
     assert response["Location"] == "/"
     user = signed_in_user(anonymous_client)
     assert user is not None
-    assert anonymous_client.session["_auth_user_backend"] == "orgs.sso.StaffOIDCBackend"
+    assert anonymous_client.session["_auth_user_backend"] == "orgs.staff.sso.StaffOIDCBackend"
     assert user.email == ANA_EMAIL
     assert not user.has_usable_password()
     assert list(user.groups.values_list("name", flat=True)) == ["Support"]

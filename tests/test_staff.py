@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from orgs import services
-from orgs.access import role_of
-from orgs.guardrails import GuardrailRefused
 from orgs.models import AuditEvent, StaffAccess
+from orgs.staff.access import role_of
+from orgs.staff.guardrails import GuardrailRefused
 from orgs.views.staff import OWN_IDENTITY_HELP, OWN_IDENTITY_REFUSED
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, hx_messages, one_message, text, toasts

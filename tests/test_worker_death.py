@@ -21,9 +21,9 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from orgs import owners
-from orgs.audit import ORPHANED, settle_orphans
 from orgs.models import AuditEvent
+from orgs.staff import owners
+from orgs.staff.audit import ORPHANED, settle_orphans
 from tests.conftest import AUDIENCE, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EMULATOR_DOMAIN
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import HX, text

@@ -39,7 +39,8 @@ class Auth0Error(Exception):
     status: int | None = None
     default_message: StrOrPromise = gettext_lazy("The Auth0 Management API call failed.")
     audit_event: Any = None
-    """The audit record of the write that failed (set by orgs.audit), with what it had learnt."""
+    """The audit record of the write that failed (set by orgs.staff.audit), with what it had
+    learnt."""
 
     def __init__(
         self,

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
-from ..access import check_reach
-from ..audit import settle_orphans
-from ..audit_trail import filtered, visible_events
 from ..auth0_mgmt import errors
 from ..forms import ActivityFilterForm
 from ..htmx import HtmxHttpRequest
 from ..models import AuditEvent
+from ..staff.access import check_reach
+from ..staff.audit import settle_orphans
+from ..staff.audit_trail import filtered, visible_events
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
-from ..access import check_reach
 from ..auth0_mgmt import Member, Organization, Role, errors
 from ..feedback import report
 from ..forms import AssignRolesForm, BulkMembersForm
@@ -24,6 +23,7 @@ from ..models import AuditEvent
 from ..pending import note_removed
 from ..removal_preview import foreseen_refusals
 from ..roles import admin_only, in_organizations
+from ..staff.access import check_reach
 from .confirm import (
     Confirmation,
     act,

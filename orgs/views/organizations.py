@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import pager, selectors
-from ..access import NO_SUCH_ORGANIZATION, check_reach, reach_of, reaches_all, reaches_id
 from ..auth0_mgmt import Member, Organization, Page, errors
 from ..feedback import report
 from ..forms import PAGE_SIZES, OrganizationListForm
 from ..htmx import HtmxHttpRequest
 from ..ids import url_segment
 from ..pending import POLL_SECONDS, pending_removals
+from ..staff.access import NO_SUCH_ORGANIZATION, check_reach, reach_of, reaches_all, reaches_id
 from .confirm import list_query
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires

@@ -9,13 +9,13 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext
 from django.views.decorators.http import require_http_methods
 
 from .. import restorations, selectors, services
-from ..access import check_reach
 from ..auth0_mgmt import errors
 from ..htmx import HtmxHttpRequest
 from ..i18n import and_list, comma_list
 from ..message_links import Link
 from ..models import AuditEvent
 from ..pending import forget_removed
+from ..staff.access import check_reach
 from .confirm import Confirmation, cannot, confirm_then_act, reason_of
 from .permissions import requires
 

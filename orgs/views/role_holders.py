@@ -9,11 +9,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors
-from ..access import check_reach
 from ..auth0_mgmt import errors
 from ..forms import RoleHoldersForm
 from ..htmx import HtmxHttpRequest
 from ..roles import in_organizations
+from ..staff.access import check_reach
 from .pages import no_such_organization, page_error, render_page
 from .permissions import requires
 

@@ -18,11 +18,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..access import ROLES, describe_reach, reaches_all, role_of
 from ..forms import StaffForm
 from ..htmx import HtmxHttpRequest
 from ..models import StaffAccess
-from ..staff_accounts import StaffChange, staff_save
+from ..staff.access import ROLES, describe_reach, reaches_all, role_of
+from ..staff.accounts import StaffChange, staff_save
 from .permissions import refuse, requires
 
 # Marked for translation (gettext_noop): said with gettext() in the staff member's language.
@@ -36,7 +36,7 @@ ONLY_SUPERUSERS_EDIT = gettext_noop(
 )
 IDENTITY_FIELDS = ("email", "auth0_user_id")
 """What names a staff member's own Auth0 user, whose memberships and roles they may not change
-(orgs.guardrails): on one's own record, only another Admin or a superuser changes them."""
+(orgs.staff.guardrails): on one's own record, only another Admin or a superuser changes them."""
 OWN_IDENTITY_HELP = gettext_noop(
     "Your own e-mail address and Auth0 user id are how adminportal keeps you from changing your "
     "own Auth0 user: only another Admin or a superuser may change them."

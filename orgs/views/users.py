@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import selectors, services
-from ..access import check_user_reach, reaches, reaches_all
 from ..auth0_mgmt import errors
 from ..htmx import HtmxHttpRequest
+from ..staff.access import check_user_reach, reaches, reaches_all
 from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import page_error, render_page
 from .permissions import requires

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from emulator.control_client import ControlClient
 from orgs import services
 from orgs.auth0_mgmt import errors
-from orgs.guardrails import GuardrailRefused
+from orgs.staff.guardrails import GuardrailRefused
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 
 from .test_dashboard import member_row, members_url, opened_dialog

@@ -21,11 +21,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...access import ROLES, describe_reach
 from ...forms import StaffForm
 from ...ids import ORG_ID, USER_ID
 from ...models import StaffAccess
-from ...staff_accounts import KEEP, StaffChange, staff_save
+from ...staff.access import ROLES, describe_reach
+from ...staff.accounts import KEEP, StaffChange, staff_save
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...access import set_role
 from ...models import StaffAccess
+from ...staff.access import set_role
 
 DEMO_STAFF: list[tuple[str, str, str, dict[str, object]]] = [
     # username, password, role, reach

@@ -9,10 +9,10 @@ from django.contrib.auth.models import User as StaffUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from . import selectors
+from .. import selectors
+from ..forms import ActivityFilterForm
+from ..models import UNKNOWN_AFTER, AuditEvent
 from .access import reaches_all
-from .forms import ActivityFilterForm
-from .models import UNKNOWN_AFTER, AuditEvent
 
 
 def visible_events(user: StaffUser) -> QuerySet[AuditEvent]:

@@ -11,8 +11,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.auth.models import User as StaffUser
 from django.utils.translation import gettext, gettext_lazy
 
-from .auth0_mgmt import Organization, errors
-from .models import StaffAccess
+from ..auth0_mgmt import Organization, errors
+from ..models import StaffAccess
 
 NO_SUCH_ORGANIZATION = gettext_lazy("No organization found by that id or name")
 

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User as StaffUser
 from django.db import transaction
 
+from ..models import AuditEvent, StaffAccess
 from . import audit
 from .access import role_of, set_role
-from .models import AuditEvent, StaffAccess
 
 KEEP = None
 

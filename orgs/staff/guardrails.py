@@ -26,12 +26,12 @@ from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from . import holders, locks, selectors
+from .. import holders, locks, selectors
+from ..auth0_mgmt import Member, Role, User, errors
+from ..i18n import lazy_comma_list, lazy_text
+from ..models import AuditEvent
+from ..roles import admin_only, in_organizations
 from .access import access_of
-from .auth0_mgmt import Member, Role, User, errors
-from .i18n import lazy_comma_list, lazy_text
-from .models import AuditEvent
-from .roles import admin_only, in_organizations
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

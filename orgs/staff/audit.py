@@ -13,10 +13,10 @@ from typing import Any
 from django.contrib.auth.models import User as StaffUser
 from django.utils import timezone
 
+from ..auth0_mgmt import errors
+from ..models import AuditEvent
 from . import owners
-from .auth0_mgmt import errors
 from .guardrails import GuardrailRefused
-from .models import AuditEvent
 
 ORPHANED = (
     "adminportal stopped (its worker process ended) before Auth0 answered: the change may or "

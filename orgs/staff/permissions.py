@@ -21,8 +21,8 @@ from django.contrib.auth.models import User as StaffUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 
+from ..models import StaffAccess
 from .access import ROLES, role_of
-from .models import StaffAccess
 
 GROUP_NAMES = "_staff_group_names"
 

@@ -1,4 +1,4 @@
-"""Django's database sessions (SESSION_ENGINE = "orgs.sessions"), read with one plain query:
+"""Django's database sessions (SESSION_ENGINE = "orgs.staff.sessions"), read with one plain query:
 every page reads its session, and the ORM built that same SELECT anew each time, more work
 than running it. Sessions are stored, written, expired and cleared exactly as by
 django.contrib.sessions.backends.db (same table, same format): switching back and forth keeps

@@ -34,8 +34,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from ..models import StaffAccess
 from .access import ROLES, set_role
-from .models import StaffAccess
 
 log = logging.getLogger(__name__)
 
