@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 
 from . import locks
@@ -18,12 +19,21 @@ JOB_SECONDS = 600
 """A job's lock expires on its own after this long, should its worker die."""
 
 
+def running(key: str) -> bool:
+    """Whether a job with this key is running anywhere now."""
+    return cache.get(_lock_key(key)) is not None
+
+
+def _lock_key(key: str) -> str:
+    return f"adminportal:job:{key}"
+
+
 def run_later(key: str, job: Callable[[], object]) -> bool:
     """Start `job` unless one with this key is running anywhere; whether it was started."""
     if getattr(settings, "ADMINPORTAL_BACKGROUND_INLINE", False):
         job()
         return True
-    lock = locks.try_lock(f"adminportal:job:{key}", JOB_SECONDS)
+    lock = locks.try_lock(_lock_key(key), JOB_SECONDS)
     if lock is None:
         return False
 

@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .auth0_mgmt import Member, Role, get_client
-from .background import run_later
+from .background import run_later, running
 from .models import HolderIndexState, ProtectedRoleHolder
 from .roles import named
 
@@ -123,6 +123,8 @@ def ready(org_id: str, *, leaving: set[str]) -> bool:
         if timezone.now() - state.reconciled_at > RECONCILE_AFTER:
             reconcile_later(org_id)
         return True
+    if running(_reconcile_key(org_id)):
+        return False  # a walk is under way: no need to read its first page again
     page = get_client().list_members(org_id, take=FIRST_PAGE)
     if len(page) < FIRST_PAGE:
         _replace(org_id, list(page.items), leaving=leaving)
@@ -141,7 +143,11 @@ def reconcile(org_id: str, *, leaving: set[str] | None = None) -> int:
 
 
 def reconcile_later(org_id: str) -> bool:
-    return run_later(f"reconcile-holders:{org_id}", lambda: reconcile(org_id))
+    return run_later(_reconcile_key(org_id), lambda: reconcile(org_id))
+
+
+def _reconcile_key(org_id: str) -> str:
+    return f"reconcile-holders:{org_id}"
 
 
 def _replace(org_id: str, members: list[Member], *, leaving: set[str]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from orgs import holders, services
@@ -62,6 +63,18 @@ def test_a_large_organization_is_read_in_the_background_first(
     assert HolderIndexState.objects.get(org_id=ACME).members_seen == 153
     with pytest.raises(GuardrailRefused, match="without anyone holding org-owner"):
         remove_owner(admin_staff)  # now decided, and rightly: Ana is the only one
+
+
+def test_while_the_walk_runs_its_first_page_is_not_read_again(auth0, admin_staff, settings):
+    auth0.reset(seed=bigger_seed(extra_acme_members=150))
+    settings.ADMINPORTAL_BACKGROUND_INLINE = False
+    cache.add(f"adminportal:job:reconcile-holders:{ACME}", True, 60)  # a worker is walking
+    auth0.clear_requests()
+
+    with pytest.raises(GuardrailRefused, match="still reading who holds org-owner"):
+        remove_owner(admin_staff)
+
+    assert not [r for r in auth0.api_requests() if r["path"].endswith(f"{ACME}/members")]
 
 
 def test_adminportals_own_writes_keep_the_index(auth0, admin_staff):
