@@ -23,7 +23,7 @@ from ..ids import url_segment
 from ..pending import POLL_SECONDS, pending_removals
 from ..staff.access import NO_SUCH_ORGANIZATION, check_reach, reach_of, reaches_all, reaches_id
 from .confirm import list_query
-from .pages import no_such_organization, page_error, render_page
+from .pages import organization_page_error, page_error, render_page
 from .permissions import requires
 
 OFFSET_LIMIT = 1000  # Auth0's limit for page/per_page lists
@@ -145,11 +145,10 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         ):
             raise errors.OrganizationNotFound(NO_SUCH_ORGANIZATION)
         page, position = _members_page(request, org_id, search, position)
-    except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
-        return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
-        return page_error(
+        return organization_page_error(
             request,
+            org_id,
             exc,
             action=gettext("list this organization's members"),
             template=template,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..auth0_mgmt.errors import Auth0Error
+from ..auth0_mgmt.errors import Auth0Error, InvalidInput, OrganizationNotFound
 from ..feedback import feedback_for, report
 from ..htmx import HtmxHttpRequest, is_partial_request
 
@@ -81,3 +81,19 @@ def no_such_organization(request: HtmxHttpRequest, org_id: str, exc: Auth0Error)
         messages.warning(request, text)
         return HttpResponseClientRedirect(reverse("orgs:organization_list"))
     return problem_page(request, text, reverse("orgs:organization_list"))
+
+
+def organization_page_error(
+    request: HtmxHttpRequest,
+    org_id: str,
+    exc: Auth0Error,
+    *,
+    action: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A page of one organization could not be read: no_such_organization when it is absent,
+    out of reach or malformed, page_error otherwise."""
+    if isinstance(exc, OrganizationNotFound | InvalidInput):
+        return no_such_organization(request, org_id, exc)
+    return page_error(request, exc, action=action, template=template, context=context)

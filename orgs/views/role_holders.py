@@ -14,7 +14,7 @@ from ..forms import RoleHoldersForm
 from ..htmx import HtmxHttpRequest
 from ..roles import in_organizations
 from ..staff.access import check_reach
-from .pages import no_such_organization, page_error, render_page
+from .pages import organization_page_error, render_page
 from .permissions import requires
 
 TEMPLATE = "orgs/role_holders.html"
@@ -40,11 +40,10 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
             context["found"] = selectors.role_holders(
                 org_id=organization.id, role_id=role.id, cursor=form.cleaned_data["after"] or None
             )
-    except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
-        return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
-        return page_error(
+        return organization_page_error(
             request,
+            org_id,
             exc,
             action=gettext("list this role's holders"),
             template=TEMPLATE,
