@@ -113,7 +113,7 @@ def served(tmp_path: Path, emulator_url: str) -> Iterator[tuple[str, Path, int]]
     database = tmp_path / "db.sqlite3"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "adminportal.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",  # static files without collectstatic
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
