@@ -333,23 +333,20 @@ def member_search(*, org_id: str, text: str) -> Page[Member]:
     name, so a word of 3 or more letters is also sought inside it (`name:*w*`), and what Auth0
     returns is then held to word starts here. A single hit comes with their roles (a second
     call); with more, each hit's roles are one click away."""
-    client = get_client()
     check_org_id(org_id)
     words = _search_words(text)
     if not words:
         return Page(items=(), total=0)
     q = f'organization_id:"{org_id}" AND ' + " AND ".join(_search_clause(w) for w in words)
-    users = client.search_users(q, per_page=MEMBER_SEARCH_LIMIT)
-    found = [u for u in users.items if all(_starts_a_word(u, w) for w in words)]
+    hits = _word_start_hits(q, words, MEMBER_SEARCH_LIMIT)
     members = tuple(
         Member(user_id=u.user_id, name=u.name, email=u.email, picture=u.picture, roles_shown=False)
-        for u in found
+        for u in hits.users
     )
     if len(members) == 1:
         roles = member_roles_list(org_id=org_id, user_id=members[0].user_id)
         members = (replace(members[0], roles=roles, roles_shown=True),)
-    every_hit_read = (users.total or 0) <= len(users.items)
-    total = len(members) if every_hit_read else users.total
+    total = len(members) if hits.more is None else hits.more
     return Page(items=members, total=total, limit=MEMBER_SEARCH_LIMIT)
 
 
@@ -397,9 +394,9 @@ def user_search(*, text: str, organization_ids: frozenset[str] | None = None) ->
     found: dict[str, User] = {}
     every_hit_read = True
     for q in queries:
-        users = get_client().search_users(q, per_page=USER_SEARCH_LIMIT)
-        every_hit_read &= (users.total or 0) <= len(users.items)
-        found |= {u.user_id: u for u in users.items if all(_starts_a_word(u, w) for w in words)}
+        hits = _word_start_hits(q, words, USER_SEARCH_LIMIT)
+        every_hit_read &= hits.more is None
+        found |= {u.user_id: u for u in hits.users}
         if len(found) >= USER_SEARCH_LIMIT:
             every_hit_read = False
             break
@@ -408,6 +405,22 @@ def user_search(*, text: str, organization_ids: frozenset[str] | None = None) ->
 
 
 SEARCHED_FIELDS = ("name", "given_name", "family_name", "nickname", "email")
+
+
+@dataclass(frozen=True)
+class _Hits:
+    users: list[User]
+    """The users Auth0 found with a word starting with each word searched."""
+    more: int | None
+    """Auth0's count of hits (before they were held to word starts) when it had more than it
+    returned; None when every hit was read."""
+
+
+def _word_start_hits(q: str, words: list[str], limit: int) -> _Hits:
+    """One user search (at most `limit` hits), held to word starts (Auth0's `*w*` is wider)."""
+    users = get_client().search_users(q, per_page=limit)
+    held = [u for u in users.items if all(_starts_a_word(u, w) for w in words)]
+    return _Hits(held, None if (users.total or 0) <= len(users.items) else users.total)
 
 
 def _search_words(text: str) -> list[str]:
