@@ -62,10 +62,8 @@ def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
             if not request.htmx or not reaches_all(request.user)
             else None
         )
-        check_user_reach(  # before anything shows
-            request.user,
-            lambda: organizations or selectors.user_organizations_list(user_id=user_id),
-        )
+        # Before anything shows. Read above whenever the reach depends on them (None: not).
+        check_user_reach(request.user, lambda: organizations or ())
         context["profile"] = profile
         context["roles"] = selectors.user_roles_list(user_id=user_id)
         if not request.htmx:  # only the organizations the staff member reaches
