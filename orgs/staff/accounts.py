@@ -68,20 +68,26 @@ def staff_save(actor: StaffUser | str, change: StaffChange) -> tuple[StaffUser, 
     return person, created
 
 
-def described(person: StaffUser) -> dict[str, str]:
-    """What the audit trail compares before and after, as stored (never the password)."""
+def account_fields(person: StaffUser) -> dict[str, object]:
+    """A staff account as stored: what the Staff form starts from and the audit trail
+    compares (never the password)."""
     access = StaffAccess.objects.filter(user=person).first()
     return {
         "username": person.username,
         "email": person.email,
         "role": role_of(person) or "",
-        "is_active": str(person.is_active),
-        "all_organizations": str(bool(access and access.all_organizations)),
+        "is_active": person.is_active,
+        "all_organizations": bool(access and access.all_organizations),
         "organization_ids": "\n".join(access.organization_ids) if access else "",
         "organization_rule": access.organization_rule if access else "",
         "auth0_user_id": access.auth0_user_id if access else "",
-        "sign_in": "password" if person.has_usable_password() else "single sign-on only",
     }
+
+
+def described(person: StaffUser) -> dict[str, str]:
+    """What the audit trail compares before and after, as text, with the way they sign in."""
+    sign_in = "password" if person.has_usable_password() else "single sign-on only"
+    return {**{k: str(v) for k, v in account_fields(person).items()}, "sign_in": sign_in}
 
 
 def change_message(before: dict[str, str], after: dict[str, str], *, password_set: bool) -> str:

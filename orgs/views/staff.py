@@ -20,9 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ..forms import StaffForm
 from ..htmx import HtmxHttpRequest
-from ..models import StaffAccess
 from ..staff.access import ROLES, describe_reach, reaches_all, role_of
-from ..staff.accounts import StaffChange, staff_save
+from ..staff.accounts import StaffChange, account_fields, staff_save
 from .permissions import refuse, requires
 
 # Marked for translation (gettext_noop): said with gettext() in the staff member's language.
@@ -81,8 +80,7 @@ def staff_edit(request: HtmxHttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
     if person is not None and not may_edit(request.user, person):
         return refuse(request, gettext(ONLY_SUPERUSERS_EDIT) % {"username": person.username})
-    access = StaffAccess.objects.filter(user=person).first() if person else None
-    initial = _initial(person, access)
+    initial = _initial(person)
     form = StaffForm(request.POST or None, initial=initial)
     status = 200
     if person is not None:
@@ -135,19 +133,11 @@ def _identity_posted(request: HtmxHttpRequest, initial: dict[str, object]) -> bo
     )
 
 
-def _initial(person, access: StaffAccess | None) -> dict[str, object]:
+def _initial(person) -> dict[str, object]:
     if person is None:
         return {"role": "Viewer", "is_active": True}
-    return {
-        "username": person.username,
-        "email": person.email,
-        "role": role_of(person) or "Viewer",
-        "is_active": person.is_active,
-        "all_organizations": bool(access and access.all_organizations),
-        "organization_ids": "\n".join(access.organization_ids) if access else "",
-        "organization_rule": access.organization_rule if access else "",
-        "auth0_user_id": access.auth0_user_id if access else "",
-    }
+    fields = account_fields(person)
+    return {**fields, "role": fields["role"] or "Viewer"}
 
 
 def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
