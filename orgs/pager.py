@@ -65,6 +65,18 @@ def links(base: str, position: Position, next_cursor: str | None, shown: int, se
     )
 
 
+LIST_KEYS = ("q", "after", "page", "per_page")
+"""What an address of the list holds (query() writes them)."""
+
+
+def list_query(query: QueryDict) -> str:
+    """The list's own part of a query (search, cursors, page, size), to come back to."""
+    kept = QueryDict(mutable=True)
+    for key in LIST_KEYS:
+        kept.setlist(key, [value[:1000] for value in query.getlist(key)[:25]])
+    return kept.urlencode()
+
+
 def query(search: str, trail: list[str], per_page: int, page_number: int) -> str:
     found = QueryDict(mutable=True)
     if search:

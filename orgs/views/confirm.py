@@ -33,20 +33,12 @@ from ..htmx import HtmxHttpRequest, is_partial_request, trigger
 from ..i18n import and_list, comma_list, lazy_text
 from ..message_links import Link
 from ..models import AuditEvent
+from ..pager import list_query
 from .pages import problem_page
 
 MAX_REASON = 500
 PRESERVED_FILTERS = "_changelist_filters"
 """Where a list's query travels through a confirmation, named as Django admin names it."""
-LIST_KEYS = ("q", "after", "page", "per_page")
-
-
-def list_query(query: QueryDict) -> str:
-    """The members list's own part of a query (search, cursors, page, size), to come back to."""
-    kept = QueryDict(mutable=True)
-    for key in LIST_KEYS:
-        kept.setlist(key, [value[:1000] for value in query.getlist(key)[:25]])
-    return kept.urlencode()
 
 
 def preserved_back(request: HtmxHttpRequest, list_url: str) -> tuple[str, dict[str, list[str]]]:

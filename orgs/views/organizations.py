@@ -22,7 +22,6 @@ from ..htmx import HtmxHttpRequest
 from ..ids import url_segment
 from ..pending import POLL_SECONDS, pending_removals
 from ..staff.access import NO_SUCH_ORGANIZATION, check_reach, reach_of, reaches_all, reaches_id
-from .confirm import list_query
 from .pages import organization_page_error, page_error, render_page
 from .permissions import requires
 
@@ -135,7 +134,7 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
         "min_search": MIN_SEARCH,
         "checked": set(request.GET.getlist("user")),  # ticks kept across refreshes
-        "list_query": list_query(request.GET),  # kept through a confirmation without JS
+        "list_query": pager.list_query(request.GET),  # kept through a confirmation without JS
     }
     try:
         if not request.htmx:  # the page's heading; a refresh only needs the reach
