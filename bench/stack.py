@@ -98,19 +98,7 @@ class Stack:
             ],
         )
         self._wait_for(f"{self.emulator_url}/__emulator__/health", "emulator")
-        self._manage("migrate", "--noinput")
-        self._manage("collectstatic", "--noinput")  # DEBUG is off: pages link hashed names
-        self._manage(
-            "create_staff",
-            STAFF,
-            "--role",
-            "admin",
-            "--all-orgs",
-            "--password-env",
-            "BENCH_STAFF_PASSWORD",
-        )
-        self._spawn("gunicorn", self._gunicorn(self.web_port))
-        self._wait_for(f"{self.web_url}/login/", "gunicorn")
+        self._serve("gunicorn", self.web_port, ROOT, self.env)
         return self
 
     def start_baseline(self, commit: str) -> str:
@@ -130,6 +118,12 @@ class Stack:
             raise StackError(f"git archive {commit}: {archive.stderr.decode(errors='replace')}")
         subprocess.run(["tar", "-x", "-C", str(home)], input=archive.stdout, check=True)  # noqa: S607
         env = {**self.env, "DATABASE_URL": f"sqlite:///{self.tmp / 'baseline.sqlite3'}"}
+        return self._serve("baseline", free_port(), home, env)
+
+    def _serve(self, name: str, port: int, home: Path, env: dict[str, str]) -> str:
+        """The dashboard of `home` under gunicorn on `port`, its database migrated, its static
+        files collected (DEBUG is off: pages link hashed names) and the bench's Admin made.
+        Its address, once it answers."""
         self._manage("migrate", "--noinput", cwd=home, env=env)
         self._manage("collectstatic", "--noinput", cwd=home, env=env)
         self._manage(
@@ -143,10 +137,9 @@ class Stack:
             cwd=home,
             env=env,
         )
-        port = free_port()
-        self._spawn("baseline", self._gunicorn(port), cwd=home, env=env)
+        self._spawn(name, self._gunicorn(port), cwd=home, env=env)
         url = f"http://{HOST}:{port}"
-        self._wait_for(f"{url}/login/", "baseline")
+        self._wait_for(f"{url}/login/", name)
         return url
 
     def _gunicorn(self, port: int) -> list[str]:
