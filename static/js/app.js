@@ -277,9 +277,7 @@
   });
 
   // Search roles as you type (the checked ones stay checked while hidden).
-  document.addEventListener("input", (event) => {
-    const filter = event.target.closest(".role-filter");
-    if (!filter) return;
+  function filterRoles(filter) {
     const box = document.querySelector(filter.dataset.filters);
     const text = filter.value.trim().toLowerCase();
     let shown = 0;
@@ -289,6 +287,16 @@
       if (match) shown += 1;
     }
     box.querySelector(".no-match").hidden = shown > 0;
+  }
+  document.addEventListener("input", (event) => {
+    const filter = event.target.closest(".role-filter");
+    if (filter) filterRoles(filter);
+  });
+  // Words typed (or restored by Back) before this deferred script ran filter too.
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const filter of document.querySelectorAll(".role-filter")) {
+      if (filter.value) filterRoles(filter);
+    }
   });
 
   document.addEventListener("change", (event) => {

@@ -193,6 +193,22 @@ def test_add_roles_found_with_the_role_search(
     ]
 
 
+def test_words_typed_before_the_script_ran_still_filter_the_roles(page: Page, app_url: str) -> None:
+    held: list[Any] = []
+    page.route(re.compile(r"/static/js/app\b[^/]*\.js$"), lambda route: held.append(route))
+    page.goto(member_url(app_url, "ana"), wait_until="commit")
+    search = page.get_by_label("Search roles")
+    search.fill("zzz")  # typed while the page still waits for its script
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not held:
+        assert time.monotonic() < deadline, "the page never asked for its script"
+        page.wait_for_timeout(20)
+    held[0].fallback()
+
+    expect(page.locator("#role-choices").get_by_text("No role matches.")).to_be_visible()
+    expect(page.locator("#role-choices .role-choice:visible")).to_have_count(0)
+
+
 def test_remove_a_tenant_wide_role(page: Page, app_url: str, emulator: ControlClient) -> None:
     page.goto(member_url(app_url, "ana"))
     page.get_by_role("link", name="Tenant-wide roles of Ana Lee").click()
