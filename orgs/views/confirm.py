@@ -80,13 +80,22 @@ def reason_of(request: HtmxHttpRequest) -> str:
     return request.POST.get("reason", "").strip()[:MAX_REASON]
 
 
+@dataclass(frozen=True)
+class Behind:
+    """The page a confirmation or a refusal leaves the person on: its address (without
+    JavaScript they are sent back there) and the event that refreshes its panel (htmx)."""
+
+    url: str
+    refresh_event: str
+
+
 def confirm_then_act(
-    request: HtmxHttpRequest, confirmation: Confirmation, **action: Any
+    request: HtmxHttpRequest, confirmation: Confirmation, behind: Behind, **action: Any
 ) -> HttpResponse:
     """GET: the confirmation; POST: act(**action)."""
     if request.method == "GET":
         return render_confirmation(request, confirmation)
-    return act(request, **action)
+    return act(request, behind, **action)
 
 
 def success_of(event: AuditEvent) -> tuple[str, str, str]:
@@ -111,12 +120,11 @@ def held_role(request: HtmxHttpRequest, roles: tuple[Role, ...], holder: str) ->
 
 def act(
     request: HtmxHttpRequest,
+    behind: Behind,
     *,
     call: Callable[[], AuditEvent],
     success: str | Callable[[AuditEvent], str],
     action: str | Callable[[AuditEvent | None], str],
-    refresh_event: str,
-    back_url: str,
     on_success: Callable[[], None] | None = None,
     offer: Callable[[AuditEvent], Link] | None = None,
 ) -> HttpResponse:
@@ -126,29 +134,27 @@ def act(
         event = call()
     except Auth0Error as exc:
         said = action if isinstance(action, str) else action(exc.audit_event)
-        return cannot(request, exc, action=said, back_url=back_url, refresh_event=refresh_event)
+        return cannot(request, exc, said, behind)
     if on_success:
         on_success()
     text = success if isinstance(success, str) else success(event)
     message_links.add(request, messages.SUCCESS, text, offer(event) if offer else None)
     if not is_partial_request(request):
-        return redirect(back_url)
-    return trigger(HttpResponse(status=204), closeDialog=None, **{refresh_event: None})
+        return redirect(behind.url)
+    return trigger(HttpResponse(status=204), closeDialog=None, **{behind.refresh_event: None})
 
 
-def cannot(
-    request: HtmxHttpRequest, exc: Auth0Error, *, action: str, back_url: str, refresh_event: str
-) -> HttpResponse:
+def cannot(request: HtmxHttpRequest, exc: Auth0Error, action: str, behind: Behind) -> HttpResponse:
     """The page or confirmation cannot be shown (the member or role is gone, Auth0 failed):
     the message goes to the person, and the panel behind refreshes when it is out of date."""
     if not is_partial_request(request) and request.method == "GET":
         feedback = feedback_for(exc, action=action)
         if feedback.status in (400, 404):  # the address names nothing that can be shown
-            return problem_page(request, feedback.text, back_url, feedback.status)
+            return problem_page(request, feedback.text, behind.url, feedback.status)
     feedback = report(request, exc, action=action)
     if not is_partial_request(request):
-        return redirect(back_url)
+        return redirect(behind.url)
     response = HttpResponse(status=feedback.status)
     if feedback.refresh:
-        trigger(response, closeDialog=None, **{refresh_event: None})
+        trigger(response, closeDialog=None, **{behind.refresh_event: None})
     return response

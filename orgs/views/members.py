@@ -25,6 +25,7 @@ from ..removal_preview import foreseen_refusals
 from ..roles import admin_only, in_organizations
 from ..staff.access import check_reach
 from .confirm import (
+    Behind,
     Confirmation,
     act,
     cannot,
@@ -95,11 +96,7 @@ def _member_unavailable(
         shown = report(request, exc, action=gettext("show this member"))
         return HttpResponse(status=shown.status)
     return cannot(
-        request,
-        exc,
-        action=gettext("show this member"),
-        back_url=members_url(org_id),
-        refresh_event="rolesChanged",
+        request, exc, gettext("show this member"), Behind(members_url(org_id), "rolesChanged")
     )
 
 
@@ -166,23 +163,18 @@ def _assign_roles(
 @requires("orgs.change_member_roles", gettext_lazy("remove roles"))
 def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """The trash can on a member's role: confirm, then remove that role in this organization."""
-    back = member_url(org_id, user_id)
+    behind = Behind(member_url(org_id, user_id), "rolesChanged")
     try:
         detail = member_in_reach(request, org_id, user_id, fresh=False)
         role = held_role(request, detail.roles, detail.user.label)
     except errors.Auth0Error as exc:
-        return cannot(
-            request,
-            exc,
-            action=gettext("remove the role"),
-            back_url=back,
-            refresh_event="rolesChanged",
-        )
+        return cannot(request, exc, gettext("remove the role"), behind)
 
     names = _names(detail, role=role.name)
     return confirm_then_act(
         request,
-        _role_removal_confirmation(detail, role, back),
+        _role_removal_confirmation(detail, role, behind.url),
+        behind,
         call=lambda: services.member_roles_remove(
             actor=request.user,
             org_id=org_id,
@@ -192,8 +184,6 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
         ),
         success=gettext("Removed the role %(role)s from %(who)s in %(where)s.") % names,
         action=gettext("remove the role %(role)s from %(who)s in %(where)s") % names,
-        refresh_event="rolesChanged",
-        back_url=back,
     )
 
 
@@ -227,21 +217,17 @@ def _role_removal_confirmation(
 def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
     """More options → Remove member: confirm, then remove the membership (not the user)."""
     back, keep_filters = preserved_back(request, members_url(org_id))
+    behind = Behind(back, "membersChanged")
     try:
         detail = member_in_reach(request, org_id, user_id, fresh=False)
     except errors.Auth0Error as exc:
-        return cannot(
-            request,
-            exc,
-            action=gettext("remove the member"),
-            back_url=back,
-            refresh_event="membersChanged",
-        )
+        return cannot(request, exc, gettext("remove the member"), behind)
 
     names = _names(detail)
     return confirm_then_act(
         request,
         _member_removal_confirmation(detail, back, keep_filters),
+        behind,
         call=lambda: services.member_remove(
             actor=request.user, org_id=org_id, user_id=user_id, reason=reason_of(request)
         ),
@@ -250,8 +236,6 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         )
         % names,
         action=gettext("remove %(who)s from %(where)s") % names,
-        refresh_event="membersChanged",
-        back_url=back,
         on_success=lambda: note_removed(request.session, org_id, [user_id]),
         offer=restore_offer,
     )
@@ -288,30 +272,25 @@ def _member_removal_confirmation(
 def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     """Bulk removal: a preview naming everyone selected, then one API call for all of them."""
     back, keep_filters = preserved_back(request, members_url(org_id))
+    behind = Behind(back, "membersChanged")
     form = BulkMembersForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return _nothing_selected(request, back)
     user_ids = form.cleaned_data["user"]
     page = form.listed_page()
     if request.method == "POST" and page is not None:
-        return _remove_listed(request, org_id, user_ids, page, back)
+        return _remove_listed(request, org_id, user_ids, page, behind)
     try:
         organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
         check_user_ids(user_ids)
         members = selectors.members_to_confirm(org_id=org_id, user_ids=user_ids, page=page)
     except errors.Auth0Error as exc:
-        return cannot(
-            request,
-            exc,
-            action=gettext("remove the selected members"),
-            back_url=back,
-            refresh_event="membersChanged",
-        )
+        return cannot(request, exc, gettext("remove the selected members"), behind)
     strangers = [u for u in user_ids if u not in members]
     if strangers:  # named by the ids given only: nothing about users outside it may show
-        return _not_members(request, organization.label, strangers, back)
+        return _not_members(request, organization.label, strangers, behind)
     return _confirm_bulk(
-        request, organization, members, user_ids, back, {**form.page_fields(), **keep_filters}
+        request, organization, members, user_ids, behind, {**form.page_fields(), **keep_filters}
     )
 
 
@@ -323,7 +302,7 @@ def _nothing_selected(request: HtmxHttpRequest, back: str) -> HttpResponse:
 
 
 def _not_members(
-    request: HtmxHttpRequest, org_label: str, strangers: list[str], back: str
+    request: HtmxHttpRequest, org_label: str, strangers: list[str], behind: Behind
 ) -> HttpResponse:
     """Some ids are not members: refused, naming only the ids given."""
     return cannot(
@@ -332,10 +311,8 @@ def _not_members(
             gettext("Not members of %(org)s: %(ids)s.")
             % {"org": org_label, "ids": _some(strangers)}
         ),
-        action=gettext("remove %(who)s from %(where)s")
-        % {"who": _some(strangers), "where": org_label},
-        back_url=back,
-        refresh_event="membersChanged",
+        gettext("remove %(who)s from %(where)s") % {"who": _some(strangers), "where": org_label},
+        behind,
     )
 
 
@@ -344,7 +321,7 @@ def _confirm_bulk(
     organization: Organization,
     members: dict[str, Member],
     user_ids: list[str],
-    back: str,
+    behind: Behind,
     hidden: dict[str, list[str]],
 ) -> HttpResponse:
     """The bulk preview, then the removal of those who may go."""
@@ -387,10 +364,11 @@ def _confirm_bulk(
             if count
             else "",
             action_url=reverse("orgs:members_remove", args=[organization.id]),
-            cancel_url=back,
+            cancel_url=behind.url,
             hidden={"user": removable, **hidden},
             asks_reason=count > 0,
         ),
+        behind,
         call=lambda: services.members_remove(
             actor=request.user,
             org_id=organization.id,
@@ -399,8 +377,6 @@ def _confirm_bulk(
         ),
         success=_removed(count, organization.label, who),
         action=gettext("remove %(who)s from %(where)s") % {"who": who, "where": organization.label},
-        refresh_event="membersChanged",
-        back_url=back,
         on_success=lambda: note_removed(request.session, organization.id, user_ids),
         offer=restore_offer,
     )
@@ -411,7 +387,7 @@ def _remove_listed(
     org_id: str,
     user_ids: list[str],
     page: selectors.ListedPage,
-    back: str,
+    behind: Behind,
 ) -> HttpResponse:
     """The confirmed bulk removal: the service reads the members page they were picked from
     (one call) and names them, for the message."""
@@ -429,6 +405,7 @@ def _remove_listed(
     count = len(user_ids)
     return act(
         request,
+        behind,
         call=lambda: services.members_remove(
             actor=request.user,
             org_id=org_id,
@@ -438,8 +415,6 @@ def _remove_listed(
         ),
         success=lambda event: _removed(count, event.org_name, success_of(event)[0]),
         action=failed,
-        refresh_event="membersChanged",
-        back_url=back,
         on_success=lambda: note_removed(request.session, org_id, user_ids),
         offer=restore_offer,
     )

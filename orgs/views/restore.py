@@ -16,7 +16,7 @@ from ..message_links import Link
 from ..models import AuditEvent
 from ..pending import forget_removed
 from ..staff.access import check_reach
-from .confirm import Confirmation, cannot, confirm_then_act, reason_of
+from .confirm import Behind, Confirmation, cannot, confirm_then_act, reason_of
 from .permissions import requires
 
 
@@ -29,30 +29,24 @@ def restore_offer(event: AuditEvent) -> Link:
 @requires("orgs.remove_members", gettext_lazy("restore members"))
 def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> HttpResponse:
     back = reverse("orgs:organization_detail", kwargs={"org_id": org_id})
+    behind = Behind(back, "membersChanged")
     try:
         organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
         restoration = restorations.restorable(restorations.removal_of(org_id, event_id))
     except errors.Auth0Error as exc:
-        return cannot(
-            request,
-            exc,
-            action=gettext("restore the removed members"),
-            back_url=back,
-            refresh_event="membersChanged",
-        )
+        return cannot(request, exc, gettext("restore the removed members"), behind)
 
     where = organization.label
     who = and_list(m.label for m in restoration.members)
     return confirm_then_act(
         request,
         _confirmation(restoration, where, back),
+        behind,
         call=lambda: services.members_restore(
             actor=request.user, org_id=org_id, event_id=event_id, reason=reason_of(request)
         ),
         success=_restored,
         action=gettext("restore %(who)s to %(org)s") % {"who": who, "org": where},
-        refresh_event="membersChanged",
-        back_url=back,
         on_success=lambda: forget_removed(request.session, org_id, restoration.user_ids),
     )
 

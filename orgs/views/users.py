@@ -14,7 +14,7 @@ from .. import selectors, services
 from ..auth0_mgmt import errors
 from ..htmx import HtmxHttpRequest
 from ..staff.access import check_user_reach, reaches, reaches_all
-from .confirm import Confirmation, cannot, confirm_then_act, held_role, reason_of
+from .confirm import Behind, Confirmation, cannot, confirm_then_act, held_role, reason_of
 from .pages import page_error, render_page
 from .permissions import requires
 
@@ -84,19 +84,13 @@ def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("orgs.remove_tenant_roles", gettext_lazy("remove tenant-wide roles"))
 def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
-    back = user_roles_url(user_id)
+    behind = Behind(user_roles_url(user_id), "rolesChanged")
     try:
         profile = selectors.user_profile(user_id=user_id)
         check_user_reach(request.user, lambda: selectors.user_organizations_list(user_id=user_id))
         role = held_role(request, selectors.user_roles_list(user_id=user_id), profile.label)
     except errors.Auth0Error as exc:
-        return cannot(
-            request,
-            exc,
-            action=gettext("remove the role"),
-            back_url=back,
-            refresh_event="rolesChanged",
-        )
+        return cannot(request, exc, gettext("remove the role"), behind)
 
     names = {"role": role.name, "who": profile.label}
     return confirm_then_act(
@@ -112,14 +106,13 @@ def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
             ],
             submit_label=gettext("Remove role"),
             action_url=reverse("orgs:user_role_remove", args=[user_id]),
-            cancel_url=back,
+            cancel_url=behind.url,
             hidden={"role": [role.id]},
         ),
+        behind,
         call=lambda: services.user_roles_remove(
             actor=request.user, user_id=user_id, role_ids=[role.id], reason=reason_of(request)
         ),
         success=gettext("Removed the tenant-wide role %(role)s from %(who)s.") % names,
         action=gettext("remove the tenant-wide role %(role)s from %(who)s") % names,
-        refresh_event="rolesChanged",
-        back_url=back,
     )
