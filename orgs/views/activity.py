@@ -56,13 +56,7 @@ def activity(request: HtmxHttpRequest) -> HttpResponseBase:
     try:
         events = visible_events(request.user)
     except errors.Auth0Error as exc:
-        return page_error(
-            request,
-            exc,
-            action=gettext("list the activity"),
-            template="orgs/activity.html",
-            context={},
-        )
+        return page_error(request, exc, gettext("list the activity"), "orgs/activity.html", {})
     return _render(request, events, {"scope_label": "all organizations you reach"})
 
 
@@ -77,11 +71,7 @@ def organization_activity(request: HtmxHttpRequest, org_id: str) -> HttpResponse
     except errors.Auth0Error as exc:
         context = {"org_id": org_id}
         return page_error(
-            request,
-            exc,
-            action=gettext("show this organization"),
-            template="orgs/activity.html",
-            context=context,
+            request, exc, gettext("show this organization"), "orgs/activity.html", context
         )
     events = AuditEvent.objects.filter(org_id=organization.id)
     return _render(request, events, {"organization": organization, "org_id": organization.id})

@@ -58,13 +58,7 @@ def organization_list(request: HtmxHttpRequest) -> HttpResponse:
                 page=state["page"] - 1, per_page=state["per_page"], sort=state["sort"]
             )
     except errors.Auth0Error as exc:
-        return page_error(
-            request,
-            exc,
-            action=gettext("list the organizations"),
-            template=template,
-            context=context,
-        )
+        return page_error(request, exc, gettext("list the organizations"), template, context)
     pages = -(-(page.total or 0) // state["per_page"]) if page.total else 1
     if (page.total or 0) > OFFSET_LIMIT and not context.get("searched"):
         # Auth0 serves only the first 1,000 records by page number.
@@ -146,12 +140,7 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         page, position = _members_page(request, org_id, search, position)
     except errors.Auth0Error as exc:
         return organization_page_error(
-            request,
-            org_id,
-            exc,
-            action=gettext("list this organization's members"),
-            template=template,
-            context=context,
+            request, org_id, exc, gettext("list this organization's members"), template, context
         )
     context.update(_page_context(request, org_id, page, position, search))
     return render_page(request, template, "member-table", context)

@@ -30,12 +30,7 @@ def render_page(
 
 
 def page_error(
-    request: HtmxHttpRequest,
-    exc: Auth0Error,
-    *,
-    action: str,
-    template: str,
-    context: dict[str, Any],
+    request: HtmxHttpRequest, exc: Auth0Error, action: str, template: str, context: dict[str, Any]
 ) -> HttpResponse:
     """A read failed: a full page says so in place of its content; an htmx refresh answers
     with no body (the current content stays) and a toast."""
@@ -87,7 +82,6 @@ def organization_page_error(
     request: HtmxHttpRequest,
     org_id: str,
     exc: Auth0Error,
-    *,
     action: str,
     template: str,
     context: dict[str, Any],
@@ -96,4 +90,4 @@ def organization_page_error(
     out of reach or malformed, page_error otherwise."""
     if isinstance(exc, OrganizationNotFound | InvalidInput):
         return no_such_organization(request, org_id, exc)
-    return page_error(request, exc, action=action, template=template, context=context)
+    return page_error(request, exc, action, template, context)

@@ -42,11 +42,6 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
             )
     except errors.Auth0Error as exc:
         return organization_page_error(
-            request,
-            org_id,
-            exc,
-            action=gettext("list this role's holders"),
-            template=TEMPLATE,
-            context=context,
+            request, org_id, exc, gettext("list this role's holders"), TEMPLATE, context
         )
     return render_page(request, TEMPLATE, "role-holders", context)

@@ -35,11 +35,7 @@ def user_list(request: HtmxHttpRequest) -> HttpResponse:
             context["page"] = selectors.user_search(text=text, organization_ids=reached)
         except errors.Auth0Error as exc:
             return page_error(
-                request,
-                exc,
-                action=gettext("search the users"),
-                template="orgs/user_list.html",
-                context=context,
+                request, exc, gettext("search the users"), "orgs/user_list.html", context
             )
     return render_page(request, "orgs/user_list.html", "user-results", context)
 
@@ -72,11 +68,7 @@ def user_roles(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
             ]
     except errors.Auth0Error as exc:
         return page_error(
-            request,
-            exc,
-            action=gettext("show this user's tenant-wide roles"),
-            template=template,
-            context=context,
+            request, exc, gettext("show this user's tenant-wide roles"), template, context
         )
     return render_page(request, template, "user-roles", context)
 
