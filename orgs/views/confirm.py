@@ -122,16 +122,17 @@ def act(
     request: HtmxHttpRequest,
     behind: Behind,
     *,
-    call: Callable[[], AuditEvent],
+    call: Callable[..., AuditEvent],
     success: str | Callable[[AuditEvent], str],
     action: str | Callable[[AuditEvent | None], str],
     on_success: Callable[[], None] | None = None,
     offer: Callable[[AuditEvent], Link] | None = None,
 ) -> HttpResponse:
-    """Run a confirmed write and answer for htmx or a plain form post. `offer`: a link the
-    success message offers (e.g. Restore, for the write's audit event)."""
+    """Run a confirmed write, `call(actor=…, reason=…)` (a service, its other arguments
+    bound), and answer for htmx or a plain form post. `offer`: a link the success message
+    offers (e.g. Restore, for the write's audit event)."""
     try:
-        event = call()
+        event = call(actor=request.user, reason=reason_of(request))
     except Auth0Error as exc:
         said = action if isinstance(action, str) else action(exc.audit_event)
         return cannot(request, exc, said, behind)

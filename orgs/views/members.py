@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -32,7 +33,6 @@ from .confirm import (
     confirm_then_act,
     held_role,
     preserved_back,
-    reason_of,
     success_of,
 )
 from .pages import render_page
@@ -175,12 +175,8 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
         request,
         _role_removal_confirmation(detail, role, behind.url),
         behind,
-        call=lambda: services.member_roles_remove(
-            actor=request.user,
-            org_id=org_id,
-            user_id=user_id,
-            role_ids=[role.id],
-            reason=reason_of(request),
+        call=partial(
+            services.member_roles_remove, org_id=org_id, user_id=user_id, role_ids=[role.id]
         ),
         success=gettext("Removed the role %(role)s from %(who)s in %(where)s.") % names,
         action=gettext("remove the role %(role)s from %(who)s in %(where)s") % names,
@@ -228,9 +224,7 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         request,
         _member_removal_confirmation(detail, back, keep_filters),
         behind,
-        call=lambda: services.member_remove(
-            actor=request.user, org_id=org_id, user_id=user_id, reason=reason_of(request)
-        ),
+        call=partial(services.member_remove, org_id=org_id, user_id=user_id),
         success=gettext(
             "Removed %(who)s from %(where)s. Auth0 may list them for a few more seconds."
         )
@@ -369,12 +363,7 @@ def _confirm_bulk(
             asks_reason=count > 0,
         ),
         behind,
-        call=lambda: services.members_remove(
-            actor=request.user,
-            org_id=organization.id,
-            user_ids=removable,
-            reason=reason_of(request),
-        ),
+        call=partial(services.members_remove, org_id=organization.id, user_ids=removable),
         success=_removed(count, organization.label, who),
         action=gettext("remove %(who)s from %(where)s") % {"who": who, "where": organization.label},
         on_success=lambda: note_removed(request.session, organization.id, user_ids),
@@ -406,13 +395,7 @@ def _remove_listed(
     return act(
         request,
         behind,
-        call=lambda: services.members_remove(
-            actor=request.user,
-            org_id=org_id,
-            user_ids=user_ids,
-            reason=reason_of(request),
-            page=page,
-        ),
+        call=partial(services.members_remove, org_id=org_id, user_ids=user_ids, page=page),
         success=lambda event: _removed(count, event.org_name, success_of(event)[0]),
         action=failed,
         on_success=lambda: note_removed(request.session, org_id, user_ids),

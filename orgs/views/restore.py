@@ -3,6 +3,8 @@ removal): confirm (who, which roles), then add them back with their roles (orgs.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext
@@ -16,7 +18,7 @@ from ..message_links import Link
 from ..models import AuditEvent
 from ..pending import forget_removed
 from ..staff.access import check_reach
-from .confirm import Behind, Confirmation, cannot, confirm_then_act, reason_of
+from .confirm import Behind, Confirmation, cannot, confirm_then_act
 from .permissions import requires
 
 
@@ -42,9 +44,7 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
         request,
         _confirmation(restoration, where, back),
         behind,
-        call=lambda: services.members_restore(
-            actor=request.user, org_id=org_id, event_id=event_id, reason=reason_of(request)
-        ),
+        call=partial(services.members_restore, org_id=org_id, event_id=event_id),
         success=_restored,
         action=gettext("restore %(who)s to %(org)s") % {"who": who, "org": where},
         on_success=lambda: forget_removed(request.session, org_id, restoration.user_ids),

@@ -4,6 +4,8 @@ organization, and the organizations in reach they belong to."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -14,7 +16,7 @@ from .. import selectors, services
 from ..auth0_mgmt import errors
 from ..htmx import HtmxHttpRequest
 from ..staff.access import check_user_reach, reaches, reaches_all
-from .confirm import Behind, Confirmation, cannot, confirm_then_act, held_role, reason_of
+from .confirm import Behind, Confirmation, cannot, confirm_then_act, held_role
 from .pages import page_error, render_page
 from .permissions import requires
 
@@ -102,9 +104,7 @@ def user_role_remove(request: HtmxHttpRequest, user_id: str) -> HttpResponse:
             hidden={"role": [role.id]},
         ),
         behind,
-        call=lambda: services.user_roles_remove(
-            actor=request.user, user_id=user_id, role_ids=[role.id], reason=reason_of(request)
-        ),
+        call=partial(services.user_roles_remove, user_id=user_id, role_ids=[role.id]),
         success=gettext("Removed the tenant-wide role %(role)s from %(who)s.") % names,
         action=gettext("remove the tenant-wide role %(role)s from %(who)s") % names,
     )
