@@ -30,6 +30,8 @@ LISTED_ROWS = 200
 
 @dataclass(frozen=True)
 class MemberDetail:
+    """A member page's subject: the organization, the user, and their roles in it."""
+
     organization: Organization
     user: User
     roles: tuple[Role, ...]

@@ -99,10 +99,15 @@ class AuditEvent(models.Model):
 
     class Outcome(models.TextChoices):
         PENDING = "pending", gettext_lazy("Pending")
+        """Recorded, the Auth0 call not answered yet."""
         SUCCESS = "success", gettext_lazy("Success")
         FAILED = "failed", gettext_lazy("Failed")
+        """Auth0 refused or failed, and nothing was changed."""
         REFUSED = "refused", gettext_lazy("Refused")
+        """adminportal refused (a guardrail, a role not for organizations): no call was made."""
         UNKNOWN = "unknown", gettext_lazy("Unknown outcome")
+        """The call may or may not have been applied: a timeout, a dropped connection, or the
+        worker that made it died before it was completed."""
 
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -117,25 +117,15 @@ class ManagementClient:
     def add_members(
         self, org_id: str, user_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        return self._write(
-            "POST",
-            ("organizations", org_id, "members"),
-            {"members": user_ids},
-            correlation_id,
-            errors.OrganizationNotFound,
-        )
+        path, body = ("organizations", org_id, "members"), {"members": user_ids}
+        return self._write("POST", path, body, correlation_id, errors.OrganizationNotFound)
 
     def remove_members(
         self, org_id: str, user_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
         """One DELETE for any number of members; returns the correlation id sent."""
-        return self._write(
-            "DELETE",
-            ("organizations", org_id, "members"),
-            {"members": user_ids},
-            correlation_id,
-            errors.OrganizationNotFound,
-        )
+        path, body = ("organizations", org_id, "members"), {"members": user_ids}
+        return self._write("DELETE", path, body, correlation_id, errors.OrganizationNotFound)
 
     # --- organization member roles ------------------------------------------------------------
 
@@ -152,24 +142,14 @@ class ManagementClient:
     def assign_member_roles(
         self, org_id: str, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        return self._write(
-            "POST",
-            ("organizations", org_id, "members", user_id, "roles"),
-            {"roles": role_ids},
-            correlation_id,
-            errors.MemberNotFound,
-        )
+        path, body = ("organizations", org_id, "members", user_id, "roles"), {"roles": role_ids}
+        return self._write("POST", path, body, correlation_id, errors.MemberNotFound)
 
     def remove_member_roles(
         self, org_id: str, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        return self._write(
-            "DELETE",
-            ("organizations", org_id, "members", user_id, "roles"),
-            {"roles": role_ids},
-            correlation_id,
-            errors.MemberNotFound,
-        )
+        path, body = ("organizations", org_id, "members", user_id, "roles"), {"roles": role_ids}
+        return self._write("DELETE", path, body, correlation_id, errors.MemberNotFound)
 
     # --- tenant-wide user roles, roles, users -------------------------------------------------
 
@@ -184,13 +164,8 @@ class ManagementClient:
     def remove_user_roles(
         self, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        return self._write(
-            "DELETE",
-            ("users", user_id, "roles"),
-            {"roles": role_ids},
-            correlation_id,
-            errors.UserNotFound,
-        )
+        path, body = ("users", user_id, "roles"), {"roles": role_ids}
+        return self._write("DELETE", path, body, correlation_id, errors.UserNotFound)
 
     def list_roles(
         self, *, name_filter: str | None = None, page: int = 0, per_page: int = 50
