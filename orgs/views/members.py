@@ -135,15 +135,7 @@ def _assign_roles(
         )
     except errors.Auth0Error as exc:
         adding = gettext("add %(roles)s to %(where)s") % {"roles": names, "where": where}
-        feedback = report(request, exc, action=adding)
-        if is_partial_request(request):  # no body: the form keeps what was chosen
-            response = HttpResponse(status=feedback.status)
-            return trigger(response, rolesChanged=None) if feedback.refresh else response
-        if feedback.refresh:  # the roles shown are out of date: show them afresh
-            return redirect(member_url(org_id, user_id))
-        return render_page(
-            request, MEMBER_TEMPLATE, "member-roles", context, status=feedback.status
-        )
+        return _not_assigned(request, exc, adding, context)
     count = len(chosen)
     messages.success(
         request,
@@ -157,6 +149,21 @@ def _assign_roles(
     if is_partial_request(request):
         return trigger(HttpResponse(status=204), rolesChanged=None)
     return redirect(member_url(org_id, user_id))
+
+
+def _not_assigned(
+    request: HtmxHttpRequest, exc: errors.Auth0Error, adding: str, context: dict[str, Any]
+) -> HttpResponse:
+    """Assign Role failed: the message, and the form as it was (or the roles afresh when those
+    shown are out of date)."""
+    feedback = report(request, exc, action=adding)
+    if is_partial_request(request):  # no body: the form keeps what was chosen
+        response = HttpResponse(status=feedback.status)
+        return trigger(response, rolesChanged=None) if feedback.refresh else response
+    if feedback.refresh:
+        detail = context["detail"]
+        return redirect(member_url(detail.organization.id, detail.user.user_id))
+    return render_page(request, MEMBER_TEMPLATE, "member-roles", context, status=feedback.status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -335,39 +342,50 @@ def _confirm_bulk(
     removable = [u for u in user_ids if u not in refusals]
     count = len(removable)
     who = and_list(members[u].label for u in removable)
+    people = [(members[u], refusals.get(u, "")) for u in user_ids]
     return confirm_then_act(
         request,
-        Confirmation(
-            title=gettext("Remove members"),
-            question=_bulk_question(count, len(user_ids), organization.label),
-            people=[(members[u], refusals.get(u, "")) for u in user_ids],
-            consequences=[
-                gettext(
-                    "They stay users of the tenant: only their memberships in %(org)s and their "
-                    "roles in it are removed."
-                )
-                % {"org": organization.label},
-                gettext(
-                    "Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere."
-                ),
-            ]
-            if count
-            else [],
-            submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
-            % {"count": count}
-            if count
-            else "",
-            action_url=reverse("orgs:members_remove", args=[organization.id]),
-            cancel_url=behind.url,
-            hidden={"user": removable, **hidden},
-            asks_reason=count > 0,
-        ),
+        _bulk_confirmation(organization, people, removable, behind.url, hidden),
         behind,
         call=partial(services.members_remove, org_id=organization.id, user_ids=removable),
         success=_removed(count, organization.label, who),
         action=gettext("remove %(who)s from %(where)s") % {"who": who, "where": organization.label},
         on_success=lambda: note_removed(request.session, organization.id, user_ids),
         offer=restore_offer,
+    )
+
+
+def _bulk_confirmation(
+    organization: Organization,
+    people: list[tuple[Member, str]],
+    removable: list[str],
+    back: str,
+    hidden: dict[str, list[str]],
+) -> Confirmation:
+    """Everyone selected, each with why they stay if they do; `removable` are removed."""
+    count = len(removable)
+    return Confirmation(
+        title=gettext("Remove members"),
+        question=_bulk_question(count, len(people), organization.label),
+        people=people,
+        consequences=[
+            gettext(
+                "They stay users of the tenant: only their memberships in %(org)s and their "
+                "roles in it are removed."
+            )
+            % {"org": organization.label},
+            gettext("Auth0 takes a few seconds (usually 5-10) to stop listing them everywhere."),
+        ]
+        if count
+        else [],
+        submit_label=ngettext("Remove %(count)d member", "Remove %(count)d members", count)
+        % {"count": count}
+        if count
+        else "",
+        action_url=reverse("orgs:members_remove", args=[organization.id]),
+        cancel_url=back,
+        hidden={"user": removable, **hidden},
+        asks_reason=count > 0,
     )
 
 
