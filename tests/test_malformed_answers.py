@@ -56,6 +56,7 @@ def test_error_bodies_of_the_wrong_shape_are_typed_errors(auth0, status, body, e
         ("/members$", {"members": {"user_id": BEN}}, "members"),
         ("/users/", {"user_id": BEN, "logins_count": "many"}, "user"),
         ("/users/", {"user_id": BEN, "identities": ["x"]}, "user"),
+        ("/users/", {"user_id": BEN, "logins_count": float("inf")}, "user"),  # int(inf)
     ],
 )
 def test_answers_of_the_wrong_shape_are_typed_errors(auth0, path, body, call):

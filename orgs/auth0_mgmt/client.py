@@ -461,7 +461,14 @@ def _read(parse: Callable[[], T]) -> T:
     (a list for a string, a missing id, …) is an Auth0ServerError, never a crash."""
     try:
         return parse()
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        ArithmeticError,
+        RecursionError,
+    ) as exc:
         raise errors.Auth0ServerError(
             lazy_text(
                 gettext_lazy("Auth0 answered with data adminportal cannot read (%(problem)s)."),

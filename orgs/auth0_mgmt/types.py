@@ -76,9 +76,13 @@ class Member:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Member:
-        user = User.from_api(data)  # a members page holds a user's fields, and their roles
-        roles = tuple(Role.from_api(r) for r in data.get("roles") or ())
-        return cls(user.user_id, user.name, user.email, user.picture, roles)
+        return cls(
+            user_id=_id(data["user_id"]),
+            name=str(data.get("name") or ""),
+            email=str(data.get("email") or ""),
+            picture=str(data.get("picture") or ""),
+            roles=tuple(Role.from_api(r) for r in data.get("roles") or ()),
+        )
 
 
 @dataclass(frozen=True)
