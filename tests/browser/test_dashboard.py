@@ -207,6 +207,7 @@ def test_words_typed_before_the_script_ran_still_filter_the_roles(page: Page, ap
 
     expect(page.locator("#role-choices").get_by_text("No role matches.")).to_be_visible()
     expect(page.locator("#role-choices .role-choice:visible")).to_have_count(0)
+    page.wait_for_load_state("networkidle")  # nothing of the page still served at teardown
 
 
 def test_remove_a_tenant_wide_role(page: Page, app_url: str, emulator: ControlClient) -> None:
