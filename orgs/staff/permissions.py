@@ -1,5 +1,5 @@
 """A signed-in staff member's groups, permissions and reach, read once per request with two
-plain queries.
+queries (each built by the ORM once, then run as plain SQL).
 
 Django's ModelBackend reads a user's own permissions and their groups' permissions with two
 queries, the header's staff role (the highest of their groups) took a third, and their reach
@@ -15,11 +15,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.models import User as StaffUser
-from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
+from django.db.models import CharField, QuerySet, Value
 
 from ..models import StaffAccess
 from .access import ROLES, role_of
@@ -37,7 +36,8 @@ def load(user: StaffUser) -> None:
         rows = cursor.fetchall()
     setattr(user, GROUP_NAMES, frozenset(group for group, _, _ in rows if group is not None))
     reach = StaffAccess._meta.get_field("user")
-    access = next(iter(StaffAccess.objects.raw(_reach_query(), [user.pk])), None)
+    reach_sql = _reach_query(router.db_for_read(StaffAccess))
+    access = next(iter(StaffAccess.objects.raw(reach_sql, [user.pk])), None)
     reach.remote_field.set_cached_value(user, access)  # user.staff_access (None: DoesNotExist)
     if access is not None:
         reach.set_cached_value(access, user)  # and its .user
@@ -58,67 +58,30 @@ def staff_role(user: StaffUser) -> str | None:
 
 
 @cache
-def _reach_query() -> str:
-    meta = StaffAccess._meta
-    qn = connections[router.db_for_read(StaffAccess)].ops.quote_name
-    return f"SELECT * FROM {qn(meta.db_table)} WHERE {qn(_column(meta, 'user'))} = %s"
-
-
-def _column(meta: Any, name: str) -> str:
-    """The database column of a model's field (meta: a model's _meta)."""
-    return str(meta.get_field(name).column)
-
-
-def _through(model: Any, name: str) -> Any:
-    """The _meta of a many-to-many field's table."""
-    return model._meta.get_field(name).remote_field.through._meta
+def _reach_query(using: str) -> str:
+    """The staff member's StaffAccess row, by the user's pk: built by the ORM once."""
+    return _compiled(StaffAccess.objects.filter(user=0), using, 1)
 
 
 @cache
 def _query(using: str) -> str:
     """(group name, app label, codename) of each of the user's groups (a group without
     permissions too: codename NULL), then (NULL, app label, codename) of their own
-    permissions. Table and column names come from the models."""
-    qn = connections[using].ops.quote_name
-    user_model = get_user_model()
-    user = user_model._meta.model_name or "user"
-    member = _through(user_model, "groups")
-    own = _through(user_model, "user_permissions")
-    grant = _through(Group, "permissions")
-    names = {
-        "member": qn(member.db_table),
-        "member_user": qn(_column(member, user)),
-        "member_group": qn(_column(member, "group")),
-        "group": qn(Group._meta.db_table),
-        "group_id": qn(Group._meta.pk.column),
-        "group_name": qn(_column(Group._meta, "name")),
-        "grant": qn(grant.db_table),
-        "grant_group": qn(_column(grant, "group")),
-        "grant_permission": qn(_column(grant, "permission")),
-        "own": qn(own.db_table),
-        "own_user": qn(_column(own, user)),
-        "own_permission": qn(_column(own, "permission")),
-        "permission": qn(Permission._meta.db_table),
-        "permission_id": qn(Permission._meta.pk.column),
-        "codename": qn(_column(Permission._meta, "codename")),
-        "permission_type": qn(_column(Permission._meta, "content_type")),
-        "type": qn(ContentType._meta.db_table),
-        "type_id": qn(ContentType._meta.pk.column),
-        "app_label": qn(_column(ContentType._meta, "app_label")),
-    }
-    query = """
-        SELECT g.{group_name}, ct.{app_label}, p.{codename}
-        FROM {member} m
-        INNER JOIN {group} g ON g.{group_id} = m.{member_group}
-        LEFT OUTER JOIN {grant} gp ON gp.{grant_group} = g.{group_id}
-        LEFT OUTER JOIN {permission} p ON p.{permission_id} = gp.{grant_permission}
-        LEFT OUTER JOIN {type} ct ON ct.{type_id} = p.{permission_type}
-        WHERE m.{member_user} = %s
-        UNION ALL
-        SELECT NULL, ct.{app_label}, p.{codename}
-        FROM {own} o
-        INNER JOIN {permission} p ON p.{permission_id} = o.{own_permission}
-        INNER JOIN {type} ct ON ct.{type_id} = p.{permission_type}
-        WHERE o.{own_user} = %s
-    """
-    return " ".join(query.format(**names).split())
+    permissions: one query, built by the ORM once per database; both parameters are the
+    user's pk."""
+    nothing = Value(None, output_field=CharField())  # the group of one's own permissions
+    groups = Group.objects.filter(user=0).order_by()
+    own = Permission.objects.filter(user=0).order_by()
+    rows = groups.values_list(
+        "name", "permissions__content_type__app_label", "permissions__codename"
+    ).union(own.values_list(nothing, "content_type__app_label", "codename"), all=True)
+    return _compiled(rows, using, 2)
+
+
+def _compiled(rows: QuerySet[Any, Any], using: str, user_pks: int) -> str:
+    """The SQL of a query built for the user pk 0: its parameters are `user_pks` times the
+    user's pk, given when it runs."""
+    sql, params = rows.query.get_compiler(using).as_sql()
+    if list(params) != [0] * user_pks:
+        raise ValueError(f"unexpected parameters {params!r}")
+    return str(sql)
