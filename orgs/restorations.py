@@ -15,7 +15,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from . import selectors
-from .auth0_mgmt import Role, User, errors
+from .auth0_mgmt import Member, Role, User, errors
 from .i18n import lazy_text
 from .models import AuditEvent
 
@@ -32,18 +32,11 @@ class NotRestorable(errors.InvalidInput):
 
 
 @dataclass(frozen=True)
-class RestoredMember:
-    user_id: str
-    label: str
-    email: str
-    """"" when the removal did not record it (events before restores existed)."""
-    roles: tuple[Role, ...]
-
-
-@dataclass(frozen=True)
 class Restoration:
     removal: AuditEvent
-    members: tuple[RestoredMember, ...]
+    members: tuple[Member, ...]
+    """As the removal recorded them: the name is their label then, and the e-mail is ""
+    for events from before restores existed."""
     ask_who_is_back: bool
     """Ask Auth0 who is a member again: the removal is older than RECENT and no earlier
     attempt to restore it may have added them (its retry completes it, skipping nobody)."""
@@ -89,7 +82,7 @@ def people(restoration: Restoration) -> list[User]:
     """The members as users, for the guardrail against one's own user (by id and e-mail): as
     the removal recorded them, else read (events from before e-mails were recorded)."""
     return [
-        User(user_id=m.user_id, email=m.email, name=m.label)
+        m.as_user()
         if m.email
         else selectors.user_profile(user_id=m.user_id, org_id=restoration.removal.org_id)
         for m in restoration.members
@@ -118,7 +111,7 @@ def _check_succeeded(removal: AuditEvent) -> None:
     raise NotRestorable(why[Outcome(outcome)])
 
 
-def _members(removal: AuditEvent) -> tuple[RestoredMember, ...]:
+def _members(removal: AuditEvent) -> tuple[Member, ...]:
     before: dict[str, list[str]] = removal.roles_before or {}
     by_name = {r["name"]: r["id"] for r in removal.roles if r.get("id") and r.get("name")}
     wanted = {name for names in before.values() for name in names}
@@ -129,9 +122,9 @@ def _members(removal: AuditEvent) -> tuple[RestoredMember, ...]:
         said = gettext_lazy("The role %(role)s no longer exists in Auth0.")
         raise NotRestorable(lazy_text(said, role=missing[0]))
     return tuple(
-        RestoredMember(
+        Member(
             user_id=t["user_id"],
-            label=t.get("label") or t["user_id"],
+            name=t.get("label") or t["user_id"],
             email=t.get("email", ""),
             roles=tuple(Role(id=by_name[n], name=n) for n in before.get(t["user_id"], [])),
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext
 from django.views.decorators.http import require_http_methods
 
 from .. import restorations, selectors, services
-from ..auth0_mgmt import errors
+from ..auth0_mgmt import Member, errors
 from ..htmx import HtmxHttpRequest
 from ..i18n import and_list, comma_list
 from ..message_links import Link
@@ -96,7 +96,7 @@ def _consequences(restoration: restorations.Restoration, where: str) -> list[str
     return consequences
 
 
-def _with_roles(member: restorations.RestoredMember) -> str:
+def _with_roles(member: Member) -> str:
     roles = comma_list(r.name for r in member.roles) or gettext("no roles")
     return gettext("%(who)s: %(roles)s") % {"who": member.label, "roles": roles}
 
