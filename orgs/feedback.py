@@ -44,99 +44,20 @@ def feedback_for(exc: errors.Auth0Error, *, action: StrOrPromise) -> Feedback:
         case errors.InvalidInput():
             said = gettext("Could not %(action)s: %(said)s Nothing was changed.")
             status, level = 400, messages.WARNING
-        case errors.InvalidPaging():
-            said = gettext(
-                "Could not %(action)s: Auth0 lists only the first 1,000 records page by page. "
-                "Narrow the list with search, or page forward with Next."
-            )
-            status = 400
-        case errors.PayloadTooLarge():
-            said = gettext(
-                "Could not %(action)s: the request is over Auth0's 1 MB limit. Select fewer."
-            )
-            status = 400
-        case errors.InvalidBody():
-            said = gettext(
-                "Could not %(action)s: Auth0 refused the request: “%(said)s” Nothing was changed."
-            )
-            status = 400
-        case errors.InvalidQueryString():
-            said = gettext(
-                "Could not %(action)s: Auth0 refused the query: “%(said)s”. This is a bug in "
-                "adminportal; please report it with the time it happened."
-            )
-            status = 400
         case errors.Auth0BadRequest():
-            said = gettext("Could not %(action)s: Auth0 refused the request: “%(said)s”")
+            said = _refused_request(exc)
             status = 400
-        case errors.CredentialsRejected():
-            said = gettext(
-                "Could not %(action)s: Auth0 refused adminportal's client credentials "
-                "(“%(said)s”). An adminportal administrator needs to fix this: check "
-                "AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET and that the application is authorized "
-                "for the Auth0 Management API."
-            )
-        case errors.InvalidSignature():
-            said = gettext(
-                "Could not %(action)s: Auth0 rejected the signature of adminportal's access "
-                "token, even after fetching a new one, so the token belongs to another tenant "
-                "or was altered. An adminportal administrator needs to fix this: check "
-                "AUTH0_DOMAIN and the credentials."
-            )
-        case errors.ClientNotGlobal():
-            said = gettext(
-                "Could not %(action)s: Auth0 says adminportal's application is not a global "
-                "client and may not use the Management API. An adminportal administrator needs "
-                "to fix this: use a Machine-to-Machine application authorized for the Auth0 "
-                "Management API."
-            )
-        case errors.Auth0Unauthorized():
-            said = gettext(
-                "Could not %(action)s: Auth0 did not accept adminportal's access token "
-                "(“%(said)s”), even after fetching a new one. An adminportal administrator "
-                "needs to fix this: check the credentials (or replace an expired "
-                "AUTH0_MGMT_API_TOKEN)."
-            )
-        case errors.InsufficientScope():
-            words["scopes"] = gettext(" or ").join(exc.scopes) if exc.scopes else gettext("a scope")
-            said = gettext(
-                "Could not %(action)s: adminportal's Auth0 application lacks the permission "
-                "%(scopes)s. An adminportal administrator needs to fix this by granting it in "
-                "the Auth0 Dashboard: Applications → APIs → Auth0 Management API → Machine to "
-                "Machine Applications. Nothing was changed."
-            )
-            status = 403
+        case errors.Auth0Unauthorized():  # adminportal's own credentials or token
+            said = _not_accepted(exc)
         case errors.Auth0Forbidden():
-            said = gettext("Could not %(action)s: Auth0 refused: “%(said)s”. Nothing was changed.")
+            words["scopes"] = _scopes(exc)
+            said = _forbidden(exc)
             status = 403
-        case errors.OrganizationNotFound():
-            said = gettext("Could not %(action)s: the organization no longer exists in Auth0.")
-            status, level, refresh = 404, messages.WARNING, True
-        case errors.MemberNotFound():
-            said = gettext(
-                "Could not %(action)s: they are no longer a member of this organization."
-            )
-            status, level, refresh = 404, messages.WARNING, True
-        case errors.RoleNotFound():
-            said = gettext(
-                "Could not %(action)s: they no longer hold that role, or it no longer exists in "
-                "Auth0. The list has been refreshed."
-            )
-            status, level, refresh = 404, messages.WARNING, True
-        case errors.UserNotFound():
-            said = gettext("Could not %(action)s: the user no longer exists in Auth0.")
-            status, level, refresh = 404, messages.WARNING, True
         case errors.Auth0NotFound():
-            said = gettext("Could not %(action)s: Auth0 no longer has it (“%(said)s”).")
+            said = _gone(exc)
             status, level, refresh = 404, messages.WARNING, True
-        case errors.MemberRolesLimitReached():
-            said = gettext(
-                "Could not %(action)s: a member can hold at most 100 roles in an organization. "
-                "Remove roles they no longer need first. Nothing was changed."
-            )
-            status = 409
         case errors.Auth0Conflict():
-            said = gettext("Could not %(action)s: Auth0 reported a conflict: “%(said)s”.")
+            said = _conflict(exc)
             status = 409
         case errors.Auth0RateLimited():
             wait = math.ceil(exc.retry_after or 0)
@@ -203,6 +124,108 @@ def report(request: HttpRequest, exc: errors.Auth0Error, *, action: StrOrPromise
     feedback = feedback_for(exc, action=action)
     messages.add_message(request, feedback.level, feedback.text)
     return feedback
+
+
+def _not_accepted(exc: errors.Auth0Unauthorized) -> str:
+    """Why Auth0 did not accept adminportal's credentials or token: a fix for an administrator."""
+    match exc:
+        case errors.CredentialsRejected():
+            return gettext(
+                "Could not %(action)s: Auth0 refused adminportal's client credentials "
+                "(“%(said)s”). An adminportal administrator needs to fix this: check "
+                "AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET and that the application is authorized "
+                "for the Auth0 Management API."
+            )
+        case errors.InvalidSignature():
+            return gettext(
+                "Could not %(action)s: Auth0 rejected the signature of adminportal's access "
+                "token, even after fetching a new one, so the token belongs to another tenant "
+                "or was altered. An adminportal administrator needs to fix this: check "
+                "AUTH0_DOMAIN and the credentials."
+            )
+        case errors.ClientNotGlobal():
+            return gettext(
+                "Could not %(action)s: Auth0 says adminportal's application is not a global "
+                "client and may not use the Management API. An adminportal administrator needs "
+                "to fix this: use a Machine-to-Machine application authorized for the Auth0 "
+                "Management API."
+            )
+    return gettext(
+        "Could not %(action)s: Auth0 did not accept adminportal's access token "
+        "(“%(said)s”), even after fetching a new one. An adminportal administrator "
+        "needs to fix this: check the credentials (or replace an expired "
+        "AUTH0_MGMT_API_TOKEN)."
+    )
+
+
+def _refused_request(exc: errors.Auth0BadRequest) -> str:
+    """Why Auth0 refused a request (400) that adminportal made."""
+    match exc:
+        case errors.InvalidPaging():
+            return gettext(
+                "Could not %(action)s: Auth0 lists only the first 1,000 records page by page. "
+                "Narrow the list with search, or page forward with Next."
+            )
+        case errors.PayloadTooLarge():
+            return gettext(
+                "Could not %(action)s: the request is over Auth0's 1 MB limit. Select fewer."
+            )
+        case errors.InvalidBody():
+            return gettext(
+                "Could not %(action)s: Auth0 refused the request: “%(said)s” Nothing was changed."
+            )
+        case errors.InvalidQueryString():
+            return gettext(
+                "Could not %(action)s: Auth0 refused the query: “%(said)s”. This is a bug in "
+                "adminportal; please report it with the time it happened."
+            )
+    return gettext("Could not %(action)s: Auth0 refused the request: “%(said)s”")
+
+
+def _forbidden(exc: errors.Auth0Forbidden) -> str:
+    """Why Auth0 refused (403): the scope adminportal's application lacks, or Auth0's words."""
+    if isinstance(exc, errors.InsufficientScope):
+        return gettext(
+            "Could not %(action)s: adminportal's Auth0 application lacks the permission "
+            "%(scopes)s. An adminportal administrator needs to fix this by granting it in "
+            "the Auth0 Dashboard: Applications → APIs → Auth0 Management API → Machine to "
+            "Machine Applications. Nothing was changed."
+        )
+    return gettext("Could not %(action)s: Auth0 refused: “%(said)s”. Nothing was changed.")
+
+
+def _scopes(exc: errors.Auth0Forbidden) -> str:
+    scopes = exc.scopes if isinstance(exc, errors.InsufficientScope) else ()
+    return gettext(" or ").join(scopes) if scopes else gettext("a scope")
+
+
+def _conflict(exc: errors.Auth0Conflict) -> str:
+    """Why Auth0 reported a conflict (409)."""
+    if isinstance(exc, errors.MemberRolesLimitReached):
+        return gettext(
+            "Could not %(action)s: a member can hold at most 100 roles in an organization. "
+            "Remove roles they no longer need first. Nothing was changed."
+        )
+    return gettext("Could not %(action)s: Auth0 reported a conflict: “%(said)s”.")
+
+
+def _gone(exc: errors.Auth0NotFound) -> str:
+    """What Auth0 no longer has, as the page named it."""
+    match exc:
+        case errors.OrganizationNotFound():
+            return gettext("Could not %(action)s: the organization no longer exists in Auth0.")
+        case errors.MemberNotFound():
+            return gettext(
+                "Could not %(action)s: they are no longer a member of this organization."
+            )
+        case errors.RoleNotFound():
+            return gettext(
+                "Could not %(action)s: they no longer hold that role, or it no longer exists in "
+                "Auth0. The list has been refreshed."
+            )
+        case errors.UserNotFound():
+            return gettext("Could not %(action)s: the user no longer exists in Auth0.")
+    return gettext("Could not %(action)s: Auth0 no longer has it (“%(said)s”).")
 
 
 def _in_seconds(seconds: int) -> str:
