@@ -18,7 +18,7 @@ import secrets
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import unquote
 
 from . import control, errors
@@ -116,6 +116,14 @@ class RequestLog:
             }
 
 
+class InitialSettings(TypedDict):
+    """What the emulator started with; `POST /__emulator__/reset` goes back to it."""
+
+    rate_limits: str
+    member_removal_lag: float
+    signing_key: str
+
+
 class Emulator:
     def __init__(
         self,
@@ -126,16 +134,18 @@ class Emulator:
         member_removal_lag: float = 0.0,
         request_log_size: int = REQUEST_LOG_SIZE,
     ) -> None:
-        self.clock = Clock()
-        self.tenant = Tenant(domain, self.clock)
+        self.clock: Clock = Clock()
+        self.tenant: Tenant = Tenant(domain, self.clock)
         self.tenant.member_removal_lag = member_removal_lag
-        self.tokens = TokenIssuer(self.tenant, signing_key or secrets.token_urlsafe(32))
-        self.oidc = OidcProvider(self.tenant, self.tokens.signing_key)
-        self.limiter = RateLimiter(self.clock, rate_limits)
-        self.faults = FaultBook()
-        self.log = RequestLog(request_log_size)
-        self.latency = 0.0
-        self.initial = {
+        self.tokens: TokenIssuer = TokenIssuer(
+            self.tenant, signing_key or secrets.token_urlsafe(32)
+        )
+        self.oidc: OidcProvider = OidcProvider(self.tenant, self.tokens.signing_key)
+        self.limiter: RateLimiter = RateLimiter(self.clock, rate_limits)
+        self.faults: FaultBook = FaultBook()
+        self.log: RequestLog = RequestLog(request_log_size)
+        self.latency: float = 0.0
+        self.initial: InitialSettings = {
             "rate_limits": rate_limits,
             "member_removal_lag": member_removal_lag,
             "signing_key": self.tokens.signing_key,

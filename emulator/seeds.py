@@ -31,7 +31,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -324,7 +324,7 @@ LAST_NAMES = [
 
 CLAIMS = "https://adminportal.example.com"
 DEMO_SSO_PASSWORD = "demo-sso-password"
-DEMO_SSO_STAFF = [
+DEMO_SSO_STAFF: list[tuple[str, str, str, dict[str, str | list[str]]]] = [
     ("sso.admin", "Sam Admin", "admin", {f"{CLAIMS}/organizations": ["*"]}),
     ("sso.support", "Sky Support", "support", {f"{CLAIMS}/organization_rule": "region=eu"}),
 ]
@@ -362,7 +362,7 @@ def demo_seed(rng_seed: int = 2026) -> dict[str, Any]:
         return user
 
     for company, display_name, region in COMPANIES:
-        org = {
+        org: dict[str, Any] = {
             "id": f"org_{_token(rng)}",
             "name": company,
             "display_name": display_name,
@@ -424,4 +424,7 @@ def _ascii(text: str) -> str:
     return text.translate(table)
 
 
-NAMED_SEEDS = {"demo": demo_seed, "empty": lambda: {"clients": DEMO_CLIENTS}}
+NAMED_SEEDS: dict[str, Callable[[], dict[str, Any]]] = {
+    "demo": demo_seed,
+    "empty": lambda: {"clients": DEMO_CLIENTS},
+}

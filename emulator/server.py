@@ -27,6 +27,10 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        # getsockname() gives the host as str; the bytes forms typeshed allows are only for
+        # addresses passed in, so decode rather than print "b'127.0.0.1'".
+        if isinstance(host, (bytes, bytearray)):
+            host = host.decode("ascii")
         return f"http://{host}:{port}"
 
 
