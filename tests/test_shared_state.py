@@ -235,6 +235,11 @@ class Staff:
             timeout=60,
         )
 
+    def get_at_once(self, *visits: tuple[Server, str]) -> list[requests.Response]:
+        """The pages, each asked of its server, all at the same time."""
+        with ThreadPoolExecutor(len(visits)) as pool:
+            return list(pool.map(lambda visit: self.get(*visit), visits))
+
     def post(self, server: Server, path: str, data: dict[str, str]) -> requests.Response:
         return requests.post(
             f"{server.url}{path}",
@@ -258,13 +263,9 @@ def test_one_token_fetch_serves_both_servers(deployment: Deployment, emulator: C
     staff = Staff(deployment.a)
     # The token endpoint answers slowly: the other server asks for a token meanwhile.
     emulator.add_fault(method="POST", path="^/oauth/token$", delay=1.0)
-    with ThreadPoolExecutor(2) as pool:
-        pages = list(
-            pool.map(
-                lambda visit: staff.get(*visit),
-                [(deployment.a, members_page(ACME)), (deployment.b, members_page(GLOBEX))],
-            )
-        )
+    pages = staff.get_at_once(
+        (deployment.a, members_page(ACME)), (deployment.b, members_page(GLOBEX))
+    )
     later = staff.get(deployment.b, members_page(ORG_IDS["initech"]))
 
     assert [p.status_code for p in [*pages, later]] == [200, 200, 200]  # B knows A's session
@@ -333,16 +334,9 @@ def test_the_organization_catalogue_is_read_once_for_both(
     staff = Staff(deployment.a)
     # Auth0 lists organizations slowly: the other server needs the catalogue meanwhile.
     emulator.add_fault(method="GET", path="^/api/v2/organizations$", delay=1.0)
-    with ThreadPoolExecutor(2) as pool:
-        found = list(
-            pool.map(
-                lambda visit: staff.get(*visit),
-                [
-                    (deployment.a, "/organizations/?q=acme"),
-                    (deployment.b, "/organizations/?q=glob"),
-                ],
-            )
-        )
+    found = staff.get_at_once(
+        (deployment.a, "/organizations/?q=acme"), (deployment.b, "/organizations/?q=glob")
+    )
 
     assert [page.status_code for page in found] == [200, 200]
     assert ACME in found[0].text and GLOBEX in found[1].text
