@@ -9,10 +9,17 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from emulator.control_client import ControlClient
-from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 
 from .conftest import OpenPage
-from .test_dashboard import ACME, member_row, member_url, members_url, opened_dialog, toast
+from .test_dashboard import (
+    ACME,
+    member_row,
+    member_url,
+    members_url,
+    opened_dialog,
+    other_pages,
+    toast,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_protected_roles")]
 
@@ -78,26 +85,7 @@ def test_no_page_nor_dialog_has_an_accessibility_violation(
     expect(toast(page, f"Removed Ben Okafor from {ACME}")).to_be_visible()
     assert_accessible(page, "members with one being removed")
 
-    pages = {
-        "tenant-wide roles": (
-            reverse("orgs:user_roles", kwargs={"user_id": USER_IDS["ana"]}),
-            "Ana Lee",
-        ),
-        "users": (reverse("orgs:user_list") + "?q=ana", "Users"),
-        "role holders": (
-            reverse("orgs:role_holders", kwargs={"org_id": ORG_IDS["acme"]})
-            + f"?role={ROLE_IDS['org-owner']}",
-            ACME,
-        ),
-        "activity": (reverse("orgs:activity"), "Activity"),
-        "organization activity": (
-            reverse("orgs:organization_activity", kwargs={"org_id": ORG_IDS["acme"]}),
-            ACME,
-        ),
-        "staff": (reverse("orgs:staff_list"), "Staff"),
-        "new staff member": (reverse("orgs:staff_create"), "Add staff member"),
-    }
-    for what, (path, heading) in pages.items():
+    for what, (path, heading) in other_pages().items():
         page.goto(app_url + path)
         expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         assert_accessible(page, what)

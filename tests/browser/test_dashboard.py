@@ -39,6 +39,30 @@ def member_url(app_url: str, user: str, org: str = "acme") -> str:
     return app_url + path
 
 
+def other_pages() -> dict[str, tuple[str, str]]:
+    """The pages that are only read (no dialog of their own), by name: (path, their heading)."""
+    acme = ORG_IDS["acme"]
+    return {
+        "tenant-wide roles": (
+            reverse("orgs:user_roles", kwargs={"user_id": USER_IDS["ana"]}),
+            "Ana Lee",
+        ),
+        "users": (reverse("orgs:user_list") + "?q=ana", "Users"),
+        "role holders": (
+            reverse("orgs:role_holders", kwargs={"org_id": acme})
+            + f"?role={ROLE_IDS['org-owner']}",
+            ACME,
+        ),
+        "activity": (reverse("orgs:activity"), "Activity"),
+        "organization activity": (
+            reverse("orgs:organization_activity", kwargs={"org_id": acme}),
+            ACME,
+        ),
+        "staff": (reverse("orgs:staff_list"), "Staff"),
+        "new staff member": (reverse("orgs:staff_create"), "Add staff member"),
+    }
+
+
 def toast(page: Page, text: str) -> Locator:
     return page.locator("#toasts .toast", has_text=text)
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
 from emulator.control_client import ControlClient
-from tests.seeds import ORG_IDS, USER_IDS
+from tests.seeds import USER_IDS
 
 from .conftest import OpenPage
-from .test_dashboard import MALLORY, member_row, member_url, members_url, opened_dialog
+from .test_dashboard import MALLORY, member_row, member_url, members_url, opened_dialog, other_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_protected_roles")]
 
@@ -141,21 +141,7 @@ def test_every_page_fits_a_390px_phone(
     box.get_by_role("button", name="Remove role").click()
     expect(box).to_be_hidden()
 
-    pages = {
-        "tenant-wide roles": (
-            reverse("orgs:user_roles", kwargs={"user_id": USER_IDS["ana"]}),
-            "Ana Lee",
-        ),
-        "users": (reverse("orgs:user_list") + "?q=ana", "Users"),
-        "activity": (reverse("orgs:activity"), "Activity"),
-        "organization activity": (
-            reverse("orgs:organization_activity", kwargs={"org_id": ORG_IDS["acme"]}),
-            "Acme Corporation",
-        ),
-        "staff": (reverse("orgs:staff_list"), "Staff"),
-        "new staff member": (reverse("orgs:staff_create"), "Add staff member"),
-    }
-    for what, (path, heading) in pages.items():
+    for what, (path, heading) in other_pages().items():
         page.goto(app_url + path)
         expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         assert_fits(page, what)
