@@ -64,6 +64,13 @@ def value_or_lock(
         if value is not None:
             return value, None
         lock = try_lock(key, seconds, store)
-        if lock is not None or time.monotonic() > deadline:
-            return None, lock
+        if lock is not None:
+            # Its last holder may have stored the value and let go since found() looked.
+            value = found()
+            if value is None:
+                return None, lock
+            lock.release()
+            return value, None
+        if time.monotonic() > deadline:
+            return None, None
         pause(POLL_SECONDS)
