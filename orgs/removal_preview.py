@@ -14,23 +14,18 @@ from django.utils.translation import gettext, ngettext
 from . import holders
 from .auth0_mgmt import Member
 from .i18n import and_list
-from .staff.guardrails import OWN_USER, own_user_ids, protected_at_stake, recently_removed
+from .staff.guardrails import OWN_USER, is_own_user, protected_at_stake, recently_removed
 
 
 def foreseen_refusals(
     actor: StaffUser, *, org_id: str, org_label: str, members: Sequence[Member]
 ) -> dict[str, str]:
     """{user id: why} for those of `members` who would be refused: the staff member's own user
-    (by id or e-mail address, as orgs.staff.guardrails.check_not_self), and the last holders of a
-    protected role, i.e. no one else adminportal knows of (the index, less those removed lately)
-    holds it. The others may all go."""
-    own_ids = own_user_ids(actor)
-    own_email = (actor.email or "").lower()
-    refused = {
-        m.user_id: OWN_USER % {"who": m.label}
-        for m in members
-        if m.user_id in own_ids or (own_email and m.email.lower() == own_email)
-    }
+    (is_own_user, as check_not_self decides), and the last holders of a protected role, i.e. no
+    one else adminportal knows of (the index, less those removed lately) holds it. The others
+    may all go."""
+    own = is_own_user(actor)
+    refused = {m.user_id: OWN_USER % {"who": m.label} for m in members if own(m)}
     leaving = [m for m in members if m.user_id not in refused]
     at_stake = protected_at_stake({m.user_id: list(m.roles) for m in leaving})
     if not at_stake:

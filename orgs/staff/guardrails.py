@@ -17,7 +17,7 @@ last two holders cannot both pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -89,13 +89,21 @@ def check_not_self_ids(actor: StaffUser, user_ids: Iterable[str]) -> None:
     raise GuardrailRefused(lazy_text(OWN_USER, who=label))
 
 
-def check_not_self(actor: StaffUser, users: Iterable[User | Member]) -> None:
-    """By id, and by e-mail address: `users` must come from reliable reads (GET /users/{id}, the
-    members list), never from user search, which may miss someone."""
+def is_own_user(actor: StaffUser) -> Callable[[User | Member], bool]:
+    """Whether a user is the staff member's own: by id, and by e-mail address."""
     own_ids = own_user_ids(actor)
     own_email = (getattr(actor, "email", "") or "").lower()
+    return lambda user: (
+        user.user_id in own_ids or bool(own_email and user.email.lower() == own_email)
+    )
+
+
+def check_not_self(actor: StaffUser, users: Iterable[User | Member]) -> None:
+    """`users` must come from reliable reads (GET /users/{id}, the members list), never from
+    user search, which may miss someone."""
+    own = is_own_user(actor)
     for user in users:
-        if user.user_id in own_ids or (own_email and user.email.lower() == own_email):
+        if own(user):
             raise GuardrailRefused(lazy_text(OWN_USER, who=user.label))
 
 
