@@ -116,7 +116,7 @@ def check_user_reach(user: User, organizations: Callable[[], Iterable[Organizati
     Anyone else is UserNotFound, as if they did not exist."""
     if reaches_all(user):
         return
-    if not any(reaches(user, org) for org in organizations()):
+    if not any(map(reach_of(user), organizations())):
         raise errors.UserNotFound(gettext_lazy("The user does not exist."))
 
 
