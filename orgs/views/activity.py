@@ -24,7 +24,7 @@ from ..models import AuditEvent
 from ..staff.access import check_reach
 from ..staff.audit import settle_orphans
 from ..staff.audit_trail import filtered, visible_events
-from .pages import no_such_organization, page_error, render_page
+from .pages import organization_page_error, page_error, render_page
 from .permissions import requires
 
 PER_PAGE = 50
@@ -66,13 +66,9 @@ def activity(request: HtmxHttpRequest) -> HttpResponseBase:
 def organization_activity(request: HtmxHttpRequest, org_id: str) -> HttpResponseBase:
     try:
         organization = check_reach(request.user, selectors.organization_get(org_id=org_id))
-    except (errors.OrganizationNotFound, errors.InvalidInput) as exc:
-        return no_such_organization(request, org_id, exc)
     except errors.Auth0Error as exc:
-        context = {"org_id": org_id}
-        return page_error(
-            request, exc, gettext("show this organization"), "orgs/activity.html", context
-        )
+        action, context = gettext("show this organization"), {"org_id": org_id}
+        return organization_page_error(request, org_id, exc, action, "orgs/activity.html", context)
     events = AuditEvent.objects.filter(org_id=organization.id)
     return _render(request, events, {"organization": organization, "org_id": organization.id})
 
