@@ -41,7 +41,7 @@ class StaffAccess(models.Model):
     language = models.CharField(
         max_length=8,
         blank=True,
-        choices=[("", gettext_lazy("Browser's language")), ("en", "English"), ("ja", "日本語")],
+        choices=[("", gettext_lazy("Browser's language")), *settings.LANGUAGES],
         help_text=gettext_lazy("The dashboard's language for them; empty: their browser's."),
     )
 
