@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import selectors
 from ..auth0_mgmt import errors
 from ..forms import RoleHoldersForm
-from ..htmx import HtmxHttpRequest
+from ..htmx import HtmxHttpRequest, is_partial_request
 from ..roles import in_organizations
 from ..staff.access import check_reach
 from .pages import organization_page_error, render_page
@@ -29,11 +29,9 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     try:
         organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
         roles = in_organizations(selectors.role_list())
-        context.update(
-            organization=organization,
-            roles=roles,
-            protected=selectors.protected_holders(org_id=organization.id),
-        )
+        context.update(organization=organization, roles=roles)
+        if not is_partial_request(request):  # shown above the holders, not in their panel
+            context["protected"] = selectors.protected_holders(org_id=organization.id)
         role = form.chosen(roles)
         if role is not None:
             context["role"] = role
