@@ -143,7 +143,7 @@ def _page_key(path: str) -> str:
 def _carried_budget(request: HttpRequest) -> float | None:
     """Seconds left of the click that redirected here, or None."""
     until, _, page = request.COOKIES.get(BUDGET_COOKIE, "").partition("-")
-    if request.method != "GET" or page != _page_key(request.path):
+    if request.method != "GET" or not page or page != _page_key(request.path):
         return None
     try:
         return max(0.0, float(until) - time.time())
