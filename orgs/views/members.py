@@ -24,7 +24,6 @@ from ..models import AuditEvent
 from ..pending import note_removed
 from ..removal_preview import foreseen_refusals
 from ..roles import admin_only, in_organizations
-from ..staff.access import check_reach
 from .confirm import (
     Behind,
     Confirmation,
@@ -36,7 +35,7 @@ from .confirm import (
     success_of,
 )
 from .pages import render_page
-from .permissions import allowed, requires
+from .permissions import allowed, organization_in_reach, requires
 from .restore import restore_offer
 
 MEMBER_TEMPLATE = "orgs/member_detail.html"
@@ -49,7 +48,7 @@ def member_in_reach(
     reach, every member address answers alike ("no such organization"). Not `fresh`: the member
     as a page showed them moments ago (for its dialogs, refreshes and form)."""
     check_user_id(user_id)  # a malformed id is refused before any call (it tells nothing)
-    organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+    organization = organization_in_reach(request, org_id)
     if fresh:
         return selectors.member_get(organization=organization, user_id=user_id)
     return selectors.member_recalled(organization=organization, user_id=user_id)
@@ -282,7 +281,7 @@ def members_remove(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     if request.method == "POST" and page is not None:
         return _remove_listed(request, org_id, user_ids, page, behind)
     try:
-        organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+        organization = organization_in_reach(request, org_id)
         check_user_ids(user_ids)
         members = selectors.members_to_confirm(org_id=org_id, user_ids=user_ids, page=page)
     except errors.Auth0Error as exc:

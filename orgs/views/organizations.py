@@ -23,7 +23,7 @@ from ..ids import url_segment
 from ..pending import POLL_SECONDS, pending_removals
 from ..staff.access import NO_SUCH_ORGANIZATION, check_reach, reach_of, reaches_all, reaches_id
 from .pages import organization_page_error, page_error, render_page
-from .permissions import requires
+from .permissions import organization_in_reach, requires
 
 OFFSET_LIMIT = 1000  # Auth0's limit for page/per_page lists
 MIN_SEARCH = 2
@@ -132,7 +132,7 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     }
     try:
         if not request.htmx:  # the page's heading; a refresh only needs the reach
-            context["organization"] = _organization_in_reach(request, org_id)
+            context["organization"] = organization_in_reach(request, org_id)
         elif not reaches_id(
             request.user, org_id, lambda: selectors.organization_get_cached(org_id=org_id)
         ):
@@ -144,10 +144,6 @@ def organization_detail(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         )
     context.update(_page_context(request, org_id, page, position, search))
     return render_page(request, template, "member-table", context)
-
-
-def _organization_in_reach(request: HtmxHttpRequest, org_id: str) -> Organization:
-    return check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
 
 
 def _page_context(

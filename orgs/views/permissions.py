@@ -1,4 +1,5 @@
-"""Server-side refusal of actions a staff role does not allow (the pages also hide them)."""
+"""Server-side refusal of actions a staff role does not allow (the pages also hide them), and
+the organization a page names, if the staff member reaches it."""
 
 from __future__ import annotations
 
@@ -12,12 +13,20 @@ from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
+from .. import selectors
+from ..auth0_mgmt import Organization
 from ..htmx import HtmxHttpRequest, is_partial_request
+from ..staff.access import check_reach
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 View = Callable[..., HttpResponseBase]
+
+
+def organization_in_reach(request: HtmxHttpRequest, org_id: str) -> Organization:
+    """The organization (as read moments ago), or OrganizationNotFound when it is out of reach."""
+    return check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
 
 
 def refuse(request: HtmxHttpRequest, text: StrOrPromise) -> HttpResponse:

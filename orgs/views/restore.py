@@ -10,16 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext
 from django.views.decorators.http import require_http_methods
 
-from .. import restorations, selectors, services
+from .. import restorations, services
 from ..auth0_mgmt import Member, errors
 from ..htmx import HtmxHttpRequest
 from ..i18n import and_list, comma_list
 from ..message_links import Link
 from ..models import AuditEvent
 from ..pending import forget_removed
-from ..staff.access import check_reach
 from .confirm import Behind, Confirmation, cannot, confirm_then_act
-from .permissions import requires
+from .permissions import organization_in_reach, requires
 
 
 def restore_offer(event: AuditEvent) -> Link:
@@ -33,7 +32,7 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
     back = reverse("orgs:organization_detail", kwargs={"org_id": org_id})
     behind = Behind(back, "membersChanged")
     try:
-        organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+        organization = organization_in_reach(request, org_id)
         restoration = restorations.restorable(restorations.removal_of(org_id, event_id))
     except errors.Auth0Error as exc:
         return cannot(request, exc, gettext("restore the removed members"), behind)

@@ -13,9 +13,8 @@ from ..auth0_mgmt import errors
 from ..forms import RoleHoldersForm
 from ..htmx import HtmxHttpRequest, is_partial_request
 from ..roles import in_organizations
-from ..staff.access import check_reach
 from .pages import organization_page_error, render_page
-from .permissions import requires
+from .permissions import organization_in_reach, requires
 
 TEMPLATE = "orgs/role_holders.html"
 
@@ -27,7 +26,7 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
     form = RoleHoldersForm(request.GET)
     context: dict[str, object] = {"org_id": org_id, "form": form}
     try:
-        organization = check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+        organization = organization_in_reach(request, org_id)
         roles = in_organizations(selectors.role_list())
         context.update(organization=organization, roles=roles)
         if not is_partial_request(request):  # shown above the holders, not in their panel
