@@ -111,6 +111,18 @@ def test_a_huge_answer_is_refused_and_a_huge_message_shortened(auth0, monkeypatc
     assert len(caught.value.message) <= 500 and caught.value.message.endswith("…")
 
 
+def test_a_huge_error_answer_is_still_the_error_its_status_says(auth0, monkeypatch):
+    monkeypatch.setattr(client_module, "MAX_ANSWER_BYTES", 2_000)
+    huge = {"message": "m" * 5_000}
+    auth0.add_fault(path=r"/members$", method="DELETE", status=409, body=huge)
+
+    with pytest.raises(errors.Auth0Conflict) as caught:
+        get_client().remove_members(ACME, [BEN], correlation_id="huge-answer")
+
+    assert caught.value.correlation_id == "huge-answer"  # the write's reference is kept
+    assert caught.value.status == 409
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -368,9 +368,12 @@ class ManagementClient:
         correlation_id: str | None,
         not_found: type[errors.Auth0NotFound],
     ) -> errors.Auth0Error:
-        body = _json(response)
-        if body is NOT_JSON:
-            body = response.text[:2000] if len(response.content) <= MAX_ANSWER_BYTES else ""
+        if len(response.content) > MAX_ANSWER_BYTES:  # its status still says what failed
+            body: Any = ""
+        else:
+            body = _json(response)
+            if body is NOT_JSON:
+                body = response.text[:2000]
         return errors.from_response(
             response.status_code,
             body,
