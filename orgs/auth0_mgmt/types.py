@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 T = TypeVar("T")
 
@@ -55,45 +55,60 @@ class Organization:
         )
 
 
+class PersonFields(TypedDict):
+    user_id: str
+    name: str
+    email: str
+    picture: str
+
+
 @dataclass(frozen=True)
-class Member:
-    """An organization member, with the roles held in that organization (direct assignments)."""
+class Person:
+    """Who a member or a user is: the fields both Auth0 answers carry, and how to name them."""
 
     user_id: str
     name: str = ""
     email: str = ""
     picture: str = ""
-    roles: tuple[Role, ...] = ()
-    roles_shown: bool = True
-    """False for a search hit whose roles were not read (each would cost a call)."""
 
     @property
     def label(self) -> str:
         return self.name or self.email or self.user_id
+
+    @staticmethod
+    def fields_from_api(data: Mapping[str, Any]) -> PersonFields:
+        return {
+            "user_id": _id(data["user_id"]),
+            "name": str(data.get("name") or ""),
+            "email": str(data.get("email") or ""),
+            "picture": str(data.get("picture") or ""),
+        }
+
+
+@dataclass(frozen=True)
+class Member(Person):
+    """An organization member, with the roles held in that organization (direct assignments)."""
+
+    roles: tuple[Role, ...] = ()
+    roles_shown: bool = True
+    """False for a search hit whose roles were not read (each would cost a call)."""
 
     def as_user(self) -> User:
         return User(user_id=self.user_id, email=self.email, name=self.name, picture=self.picture)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Member:
-        return cls(
-            user_id=_id(data["user_id"]),
-            name=str(data.get("name") or ""),
-            email=str(data.get("email") or ""),
-            picture=str(data.get("picture") or ""),
-            roles=tuple(Role.from_api(r) for r in data.get("roles") or ()),
-        )
+        roles = tuple(Role.from_api(r) for r in data.get("roles") or ())
+        return cls(**Person.fields_from_api(data), roles=roles)
 
 
 @dataclass(frozen=True)
-class User:
-    user_id: str
-    email: str = ""
-    name: str = ""
+class User(Person):
+    """A tenant user, as the Users API answers."""
+
     nickname: str = ""
     given_name: str = ""
     family_name: str = ""
-    picture: str = ""
     email_verified: bool = False
     blocked: bool = False
     created_at: str = ""
@@ -101,20 +116,13 @@ class User:
     logins_count: int = 0
     connections: tuple[str, ...] = ()
 
-    @property
-    def label(self) -> str:
-        return self.name or self.email or self.user_id
-
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> User:
         return cls(
-            user_id=_id(data["user_id"]),
-            email=str(data.get("email") or ""),
-            name=str(data.get("name") or ""),
+            **Person.fields_from_api(data),
             nickname=str(data.get("nickname") or ""),
             given_name=str(data.get("given_name") or ""),
             family_name=str(data.get("family_name") or ""),
-            picture=str(data.get("picture") or ""),
             email_verified=bool(data.get("email_verified")),
             blocked=bool(data.get("blocked")),
             created_at=str(data.get("created_at") or ""),
