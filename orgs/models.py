@@ -98,16 +98,16 @@ class AuditEvent(models.Model):
         STAFF_CHANGE = "staff_change", gettext_lazy("Change staff access")
 
     class Outcome(models.TextChoices):
+        """PENDING: recorded, the Auth0 call not answered yet. FAILED: Auth0 refused or failed,
+        and nothing was changed. REFUSED: adminportal refused (a guardrail, a role not for
+        organizations), so no call was made. UNKNOWN: the call may or may not have been applied
+        (a timeout, a dropped connection, or the worker that made it died before completing it)."""
+
         PENDING = "pending", gettext_lazy("Pending")
-        """Recorded, the Auth0 call not answered yet."""
         SUCCESS = "success", gettext_lazy("Success")
         FAILED = "failed", gettext_lazy("Failed")
-        """Auth0 refused or failed, and nothing was changed."""
         REFUSED = "refused", gettext_lazy("Refused")
-        """adminportal refused (a guardrail, a role not for organizations): no call was made."""
         UNKNOWN = "unknown", gettext_lazy("Unknown outcome")
-        """The call may or may not have been applied: a timeout, a dropped connection, or the
-        worker that made it died before it was completed."""
 
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
