@@ -21,7 +21,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -42,6 +42,34 @@ MEMBER_FIELDS = "user_id,email,picture,name,roles"
 MAX_CORRELATION_ID = 64
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a page of 100 members with 100 roles each is ~1 MB
 NOT_JSON = object()
+
+
+class Resource(NamedTuple):
+    """A Management API path, and what a 404 on it means."""
+
+    segments: tuple[str, ...]
+    not_found: type[errors.Auth0NotFound] = errors.Auth0NotFound
+
+
+def _organization(*segments: str) -> Resource:
+    return Resource(("organizations", *segments), errors.OrganizationNotFound)
+
+
+def _members(org_id: str) -> Resource:
+    return Resource(("organizations", org_id, "members"), errors.OrganizationNotFound)
+
+
+def _member_roles(org_id: str, user_id: str) -> Resource:
+    return Resource(("organizations", org_id, "members", user_id, "roles"), errors.MemberNotFound)
+
+
+def _user(user_id: str, *rest: str) -> Resource:
+    return Resource(("users", user_id, *rest), errors.UserNotFound)
+
+
+def _offset(page: int, per_page: int) -> dict[str, Any]:
+    """The query of an offset page, with its totals."""
+    return {"page": page, "per_page": per_page, "include_totals": "true"}
 
 
 class ManagementClient:
@@ -70,25 +98,24 @@ class ManagementClient:
     def list_organizations(
         self, *, page: int = 0, per_page: int = 50, sort: str | None = None
     ) -> Page[Organization]:
-        params = {"page": page, "per_page": per_page, "include_totals": "true", "sort": sort}
-        body = self._get(("organizations",), params)
+        body = self._get(Resource(("organizations",)), {**_offset(page, per_page), "sort": sort})
         return _offset_page(body, "organizations", Organization.from_api)
 
     def list_organizations_after(
         self, *, cursor: str | None = None, take: int = 50
     ) -> Page[Organization]:
-        body = self._get(("organizations",), {"from": cursor, "take": take})
+        body = self._get(Resource(("organizations",)), {"from": cursor, "take": take})
         return _checkpoint_page(body, "organizations", Organization.from_api)
 
     def iter_organizations(self, *, take: int = 100) -> Iterator[Organization]:
         return _walk(lambda cursor: self.list_organizations_after(cursor=cursor, take=take))
 
     def get_organization(self, org_id: str) -> Organization:
-        body = self._get(("organizations", org_id), not_found=errors.OrganizationNotFound)
+        body = self._get(_organization(org_id))
         return _read(lambda: Organization.from_api(body))
 
     def get_organization_by_name(self, name: str) -> Organization:
-        body = self._get(("organizations", "name", name), not_found=errors.OrganizationNotFound)
+        body = self._get(_organization("name", name))
         return _read(lambda: Organization.from_api(body))
 
     # --- organization members -----------------------------------------------------------------
@@ -100,10 +127,7 @@ class ManagementClient:
         params: dict[str, Any] = {"from": cursor, "take": take}
         if with_roles:
             params.update(fields=MEMBER_FIELDS, include_fields="true")
-        body = self._get(
-            ("organizations", org_id, "members"), params, not_found=errors.OrganizationNotFound
-        )
-        return _checkpoint_page(body, "members", Member.from_api)
+        return _checkpoint_page(self._get(_members(org_id), params), "members", Member.from_api)
 
     def iter_members(
         self, org_id: str, *, take: int = 100, with_roles: bool = True
@@ -117,101 +141,69 @@ class ManagementClient:
     def add_members(
         self, org_id: str, user_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        path, body = ("organizations", org_id, "members"), {"members": user_ids}
-        return self._write("POST", path, body, correlation_id, errors.OrganizationNotFound)
+        return self._write("POST", _members(org_id), {"members": user_ids}, correlation_id)
 
     def remove_members(
         self, org_id: str, user_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
         """One DELETE for any number of members; returns the correlation id sent."""
-        path, body = ("organizations", org_id, "members"), {"members": user_ids}
-        return self._write("DELETE", path, body, correlation_id, errors.OrganizationNotFound)
+        return self._write("DELETE", _members(org_id), {"members": user_ids}, correlation_id)
 
     # --- organization member roles ------------------------------------------------------------
 
     def list_member_roles(
         self, org_id: str, user_id: str, *, page: int = 0, per_page: int = 50
     ) -> Page[Role]:
-        body = self._get(
-            ("organizations", org_id, "members", user_id, "roles"),
-            {"page": page, "per_page": per_page, "include_totals": "true"},
-            not_found=errors.MemberNotFound,
-        )
+        body = self._get(_member_roles(org_id, user_id), _offset(page, per_page))
         return _offset_page(body, "roles", Role.from_api)
 
     def assign_member_roles(
         self, org_id: str, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        path, body = ("organizations", org_id, "members", user_id, "roles"), {"roles": role_ids}
-        return self._write("POST", path, body, correlation_id, errors.MemberNotFound)
+        resource, body = _member_roles(org_id, user_id), {"roles": role_ids}
+        return self._write("POST", resource, body, correlation_id)
 
     def remove_member_roles(
         self, org_id: str, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        path, body = ("organizations", org_id, "members", user_id, "roles"), {"roles": role_ids}
-        return self._write("DELETE", path, body, correlation_id, errors.MemberNotFound)
+        resource, body = _member_roles(org_id, user_id), {"roles": role_ids}
+        return self._write("DELETE", resource, body, correlation_id)
 
     # --- tenant-wide user roles, roles, users -------------------------------------------------
 
     def list_user_roles(self, user_id: str, *, page: int = 0, per_page: int = 50) -> Page[Role]:
-        body = self._get(
-            ("users", user_id, "roles"),
-            {"page": page, "per_page": per_page, "include_totals": "true"},
-            not_found=errors.UserNotFound,
-        )
+        body = self._get(_user(user_id, "roles"), _offset(page, per_page))
         return _offset_page(body, "roles", Role.from_api)
 
     def remove_user_roles(
         self, user_id: str, role_ids: list[str], *, correlation_id: str | None = None
     ) -> str:
-        path, body = ("users", user_id, "roles"), {"roles": role_ids}
-        return self._write("DELETE", path, body, correlation_id, errors.UserNotFound)
+        return self._write("DELETE", _user(user_id, "roles"), {"roles": role_ids}, correlation_id)
 
     def list_roles(
         self, *, name_filter: str | None = None, page: int = 0, per_page: int = 50
     ) -> Page[Role]:
-        params = {
-            "page": page,
-            "per_page": per_page,
-            "include_totals": "true",
-            "name_filter": name_filter or None,
-        }
-        return _offset_page(self._get(("roles",), params), "roles", Role.from_api)
+        params = {**_offset(page, per_page), "name_filter": name_filter or None}
+        return _offset_page(self._get(Resource(("roles",)), params), "roles", Role.from_api)
 
     def get_user(self, user_id: str) -> User:
-        body = self._get(("users", user_id), not_found=errors.UserNotFound)
+        body = self._get(_user(user_id))
         return _read(lambda: User.from_api(body))
 
     def search_users(self, q: str, *, page: int = 0, per_page: int = 50) -> Page[User]:
-        params = {
-            "q": q,
-            "search_engine": "v3",
-            "page": page,
-            "per_page": per_page,
-            "include_totals": "true",
-        }
-        return _offset_page(self._get(("users",), params), "users", User.from_api)
+        params = {"q": q, "search_engine": "v3", **_offset(page, per_page)}
+        return _offset_page(self._get(Resource(("users",)), params), "users", User.from_api)
 
     def list_user_organizations(
         self, user_id: str, *, page: int = 0, per_page: int = 50
     ) -> Page[Organization]:
-        body = self._get(
-            ("users", user_id, "organizations"),
-            {"page": page, "per_page": per_page, "include_totals": "true"},
-            not_found=errors.UserNotFound,
-        )
+        body = self._get(_user(user_id, "organizations"), _offset(page, per_page))
         return _offset_page(body, "organizations", Organization.from_api)
 
     # --- HTTP ---------------------------------------------------------------------------------
 
-    def _get(
-        self,
-        segments: tuple[str, ...],
-        params: dict[str, Any] | None = None,
-        *,
-        not_found: type[errors.Auth0NotFound] = errors.Auth0NotFound,
-    ) -> Any:
-        response = self._call("GET", segments, params=params, not_found=not_found)
+    def _get(self, resource: Resource, params: dict[str, Any] | None = None) -> Any:
+        response = self._call("GET", resource, params=params)
         body = _json(response)
         if body is NOT_JSON:
             raise errors.Auth0ServerError(
@@ -223,39 +215,33 @@ class ManagementClient:
         return body
 
     def _write(
-        self,
-        method: str,
-        segments: tuple[str, ...],
-        body: dict[str, Any],
-        correlation_id: str | None,
-        not_found: type[errors.Auth0NotFound],
+        self, method: str, resource: Resource, body: dict[str, Any], correlation_id: str | None
     ) -> str:
         correlation_id = (correlation_id or uuid.uuid4().hex)[:MAX_CORRELATION_ID]
-        self._call(method, segments, json=body, correlation_id=correlation_id, not_found=not_found)
+        self._call(method, resource, json=body, correlation_id=correlation_id)
         return correlation_id
 
     def _call(
         self,
         method: str,
-        segments: tuple[str, ...],
+        resource: Resource,
         *,
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         correlation_id: str | None = None,
-        not_found: type[errors.Auth0NotFound] = errors.Auth0NotFound,
     ) -> requests.Response:
-        url = self.api_url + "/" + "/".join(_segment(s) for s in segments)
+        url = self.api_url + "/" + "/".join(_segment(s) for s in resource.segments)
         params = {k: v for k, v in (params or {}).items() if v is not None}
         headers = {"X-Correlation-ID": correlation_id} if correlation_id else {}
         refreshed = waited = False
-        group = group_of(method, segments)
+        group = group_of(method, resource.segments)
         self._check_not_empty(group, correlation_id)
         while True:
             token = self.tokens.get()
             response = self._send(method, url, params, json, headers, token, correlation_id)
             if response.status_code < 400:
                 return response
-            error = self._error(response, correlation_id, not_found)
+            error = self._error(response, correlation_id, resource.not_found)
             if (
                 isinstance(error, errors.CURED_BY_NEW_TOKEN)
                 and self.tokens.refreshable
