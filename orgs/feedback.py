@@ -159,7 +159,8 @@ def _not_accepted(exc: errors.Auth0Unauthorized) -> str:
 
 
 def _refused_request(exc: errors.Auth0BadRequest) -> str:
-    """Why Auth0 refused a request (400) that adminportal made."""
+    """Why Auth0 refused a request (400) that adminportal made: a page past the 1,000 records
+    Auth0 lists by offset, a body over 1 MB, or a body or query Auth0 would not take."""
     match exc:
         case errors.InvalidPaging():
             return gettext(
