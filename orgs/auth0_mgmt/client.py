@@ -354,12 +354,8 @@ class ManagementClient:
         correlation_id: str | None,
         not_found: type[errors.Auth0NotFound],
     ) -> errors.Auth0Error:
-        if len(response.content) > MAX_ANSWER_BYTES:  # its status still says what failed
-            body: Any = ""
-        else:
-            body = _json(response)
-            if body is NOT_JSON:
-                body = response.text[:2000]
+        too_large = len(response.content) > MAX_ANSWER_BYTES  # its status still says what failed
+        body = "" if too_large else errors.json_or_text(response)
         return errors.from_response(
             response.status_code,
             body,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from ..i18n import english, lazy_text
 
 if TYPE_CHECKING:
+    import requests
     from django_stubs_ext import StrOrPromise
 
 
@@ -218,6 +219,15 @@ BAD_REQUEST_CODES: dict[str, type[Auth0BadRequest]] = {
     "invalid_query_string": InvalidQueryString,
     "invalid_paging": InvalidPaging,
 }
+
+
+def json_or_text(response: requests.Response) -> Any:
+    """An answer's JSON, or its first 2,000 characters when it is not JSON: what
+    `from_response` reads."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        return response.text[:2000]
 
 
 def from_response(

@@ -173,7 +173,7 @@ class ClientCredentialsTokens:
                 )
             ) from None
         if response.status_code != 200:
-            raise errors.from_response(response.status_code, _json_or_text(response))
+            raise errors.from_response(response.status_code, errors.json_or_text(response))
         answer = _token_answer(response)
         if answer is None:
             raise errors.Auth0ServerError(
@@ -190,17 +190,10 @@ class ClientCredentialsTokens:
         return entry[0]
 
 
-def _json_or_text(response: requests.Response) -> object:
-    try:
-        return response.json()
-    except (ValueError, RecursionError):
-        return response.text[:2000]
-
-
 def _token_answer(response: requests.Response) -> tuple[Secret, float] | None:
     """(token, lifetime in seconds) of a token endpoint answer, None when it has none usable.
     Never raises: the answer (which holds the token) stays in no frame of a traceback."""
-    body = _json_or_text(response)
+    body = errors.json_or_text(response)
     if not isinstance(body, dict):
         return None
     token, lifetime = body.get("access_token"), body.get("expires_in") or 86400
