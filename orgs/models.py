@@ -68,6 +68,11 @@ class StaffAccess(models.Model):
     def __str__(self) -> str:
         return f"access of {self.user}"
 
+    def listed_ids(self) -> frozenset[str]:
+        """The organizations listed by id (a JSON list: an entry that is not text counts for
+        none)."""
+        return frozenset(i for i in self.organization_ids if isinstance(i, str))
+
     def rule_pairs(self) -> list[tuple[str, str]]:
         pairs = []
         for part in self.organization_rule.split(","):

@@ -364,11 +364,10 @@ def reached_organization_ids(user: StaffUser) -> frozenset[str] | None:
     access = access_of(user)
     if access is None:
         return frozenset()
-    ids = {i for i in access.organization_ids if isinstance(i, str)}
-    if access.rule_pairs():
-        reach = reach_of(user)
-        ids |= {o.id for o in organization_catalogue().organizations if reach(o)}
-    return frozenset(ids)
+    if not access.rule_pairs():
+        return access.listed_ids()
+    reach = reach_of(user)
+    return access.listed_ids() | {o.id for o in organization_catalogue().organizations if reach(o)}
 
 
 def user_search(*, text: str, organization_ids: frozenset[str] | None = None) -> Page[User]:

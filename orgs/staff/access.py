@@ -73,7 +73,7 @@ def reach_of(user: User) -> Callable[[Organization], bool]:
     access = access_of(user)
     if access is None:
         return lambda organization: False
-    ids = frozenset(i for i in access.organization_ids if isinstance(i, str))
+    ids = access.listed_ids()
     pairs = tuple(access.rule_pairs())
 
     def reaches_one(organization: Organization) -> bool:
