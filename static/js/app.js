@@ -299,11 +299,17 @@
     }
   });
 
+  // "Select all" ticks (or clears) every member of the table.
+  const rowBoxes = (all) => all.closest("table").querySelectorAll("tbody input[type=checkbox]");
   document.addEventListener("change", (event) => {
     const all = event.target.closest(".select-all");
-    if (!all) return;
-    for (const box of all.closest("table").querySelectorAll("tbody input[type=checkbox]")) {
-      box.checked = all.checked;
+    if (all) for (const box of rowBoxes(all)) box.checked = all.checked;
+  });
+  // Ticked before this deferred script ran (no row ticked yet): select them all now.
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const all of document.querySelectorAll(".select-all:checked")) {
+      const boxes = rowBoxes(all);
+      if (![...boxes].some((box) => box.checked)) for (const box of boxes) box.checked = true;
     }
   });
 })();

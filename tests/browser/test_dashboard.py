@@ -39,6 +39,21 @@ def member_url(app_url: str, user: str, org: str = "acme") -> str:
     return app_url + path
 
 
+def hold_the_script(page: Page) -> list[Any]:
+    """Hold app.js back (as a slow link does) until `release`."""
+    held: list[Any] = []
+    page.route(re.compile(r"/static/js/app\b[^/]*\.js$"), lambda route: held.append(route))
+    return held
+
+
+def release(page: Page, held: list[Any]) -> None:
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not held:  # the route's callback runs while Playwright waits
+        assert time.monotonic() < deadline, "the page never asked for its script"
+        page.wait_for_timeout(20)
+    held[0].fallback()
+
+
 def other_pages() -> dict[str, tuple[str, str]]:
     """The pages that are only read (no dialog of their own), by name: (path, their heading)."""
     acme = ORG_IDS["acme"]
@@ -218,19 +233,29 @@ def test_add_roles_found_with_the_role_search(
 
 
 def test_words_typed_before_the_script_ran_still_filter_the_roles(page: Page, app_url: str) -> None:
-    held: list[Any] = []
-    page.route(re.compile(r"/static/js/app\b[^/]*\.js$"), lambda route: held.append(route))
+    held = hold_the_script(page)
     page.goto(member_url(app_url, "ana"), wait_until="commit")
     search = page.get_by_label("Search roles")
     search.fill("zzz")  # typed while the page still waits for its script
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while not held:
-        assert time.monotonic() < deadline, "the page never asked for its script"
-        page.wait_for_timeout(20)
-    held[0].fallback()
+    release(page, held)
 
     expect(page.locator("#role-choices").get_by_text("No role matches.")).to_be_visible()
     expect(page.locator("#role-choices .role-choice:visible")).to_have_count(0)
+    page.wait_for_load_state("networkidle")  # nothing of the page still served at teardown
+
+
+def test_select_all_ticked_before_the_script_ran_still_selects_every_member(
+    page: Page, app_url: str
+) -> None:
+    held = hold_the_script(page)
+    page.goto(members_url(app_url), wait_until="commit")
+    page.get_by_role("checkbox", name="Select all members on this page").check()
+    release(page, held)
+
+    rows = page.locator("#members tbody input[type=checkbox]")
+    expect(rows.first).to_be_checked()
+    for index in range(rows.count()):
+        expect(rows.nth(index)).to_be_checked()
     page.wait_for_load_state("networkidle")  # nothing of the page still served at teardown
 
 
