@@ -62,9 +62,10 @@ class PersonFields(TypedDict):
     picture: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Person:
-    """Who a member or a user is: the fields both Auth0 answers carry, and how to name them."""
+    """Who a member or a user is: the fields both Auth0 answers carry, and how to name them.
+    Keyword-only, here and in the subclasses: their fields follow these."""
 
     user_id: str
     name: str = ""
@@ -85,7 +86,7 @@ class Person:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Member(Person):
     """An organization member, with the roles held in that organization (direct assignments)."""
 
@@ -98,11 +99,11 @@ class Member(Person):
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Member:
-        roles = tuple(Role.from_api(r) for r in data.get("roles") or ())
-        return cls(**Person.fields_from_api(data), roles=roles)
+        person = Person.fields_from_api(data)
+        return cls(**person, roles=tuple(Role.from_api(r) for r in data.get("roles") or ()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class User(Person):
     """A tenant user, as the Users API answers."""
 
