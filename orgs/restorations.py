@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,6 +19,10 @@ from . import selectors
 from .auth0_mgmt import Member, Role, User, errors
 from .i18n import lazy_text
 from .models import AuditEvent
+from .staff.guardrails import check_admin_only, check_organization_roles
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as StaffUser
 
 RECENT = timedelta(seconds=60)
 """Within this of the removal, Auth0's lists (and its search index) may still show the members
@@ -76,6 +81,15 @@ def restorable(removal: AuditEvent | None, *, excluding: int | None = None) -> R
         members=_members(removal),
         ask_who_is_back=timezone.now() - done_at > RECENT and not attempts.exists(),
     )
+
+
+def check_roles(actor: StaffUser, restoration: Restoration) -> None:
+    """Giving the roles back is assigning them: organization roles only, and the Admin-only
+    ones (org-owner, org-admin) only by an Admin, so a restore cannot undo an Admin's removal
+    of an administrator. GuardrailRefused (NotAnOrganizationRole) says which."""
+    roles = list({role.id: role for m in restoration.members for role in m.roles}.values())
+    check_organization_roles(roles)
+    check_admin_only(actor, roles)
 
 
 def people(restoration: Restoration) -> list[User]:

@@ -116,6 +116,7 @@ def members_restore(
         )
         check_not_self_ids(actor, user_ids)
         check_not_self(actor, restorations.people(restoration))
+        restorations.check_roles(actor, restoration)
         back = (
             selectors.members_among(org_id=org_id, user_ids=user_ids)
             if restoration.ask_who_is_back

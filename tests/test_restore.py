@@ -23,6 +23,7 @@ from tests.view_helpers import HX, hx_messages, hx_trigger, members_of, one_mess
 
 ACME, GLOBEX = ORG_IDS["acme"], ORG_IDS["globex"]
 ANA, BEN, MALLORY = USER_IDS["ana"], USER_IDS["ben"], USER_IDS["mallory"]
+CHLOE = USER_IDS["chloe"]
 BEN_ROLES = {ROLE_IDS["support-agent"], ROLE_IDS["billing-admin"]}
 MEMBERS = f"/organizations/{ACME}/"
 BEN_ROLES_PATH = f"/api/v2/organizations/{ACME}/members/{quote(BEN, safe='')}/roles"
@@ -220,6 +221,61 @@ def test_restore_needs_reach_of_the_organization(auth0, make_staff, removal):
     elsewhere = make_staff("sam", "Support", all_organizations=False, organization_ids=[GLOBEX])
     refused(auth0, errors.OrganizationNotFound, actor=elsewhere, org_id=ACME, event_id=removal.pk)
     assert set(members_of(auth0, ACME)) == {ANA}
+
+
+@pytest.fixture
+def admin_removal(auth0, admin_staff) -> AuditEvent:
+    """Chloé, an org-admin of Globex (an Admin-only role), removed by an Admin."""
+    event = services.member_remove(actor=admin_staff, org_id=GLOBEX, user_id=CHLOE)
+    assert CHLOE not in members_of(auth0, GLOBEX)
+    auth0.clear_requests()
+    return event
+
+
+def test_only_an_admin_gives_back_an_admin_only_role(auth0, make_staff, admin_staff, admin_removal):
+    support = make_staff("sam", "Support", all_organizations=False, organization_ids=[GLOBEX])
+
+    attempt = refused(
+        auth0, GuardrailRefused, actor=support, org_id=GLOBEX, event_id=admin_removal.pk
+    )
+
+    assert attempt.message == "Only an Admin may assign org-admin. Ask an Admin to do it."
+    assert attempt.outcome == "refused"
+    assert attempt.restores == admin_removal
+    assert CHLOE not in members_of(auth0, GLOBEX)
+    services.members_restore(actor=admin_staff, org_id=GLOBEX, event_id=admin_removal.pk)
+    assert members_of(auth0, GLOBEX)[CHLOE] == {ROLE_IDS["org-admin"]}
+
+
+def test_support_is_told_before_confirming_that_an_admin_must_restore(
+    auth0, make_staff, admin_removal
+):
+    support = Client()
+    support.force_login(
+        make_staff("sam", "Support", all_organizations=False, organization_ids=[GLOBEX])
+    )
+
+    answer = support.get(restore_url(admin_removal), headers=HX)
+    page = support.get(restore_url(admin_removal), follow=True)
+
+    assert answer.status_code == 403
+    said = "Could not restore the removed members: Only an Admin may assign org-admin."
+    assert hx_messages(answer)[0][1].startswith(said)
+    assert said in text(page)
+    assert AuditEvent.objects.filter(action="members_restore").count() == 0  # nothing tried
+    assert [r for r in auth0.api_requests() if r["method"] != "GET"] == []
+
+
+def test_a_role_no_longer_assignable_in_organizations_is_not_given_back(
+    auth0, admin_staff, removal, settings
+):
+    settings.ORGANIZATION_ROLES = ["support-agent"]
+    settings.ORGANIZATION_ROLE_PATTERN = ""
+
+    attempt = refused(auth0, GuardrailRefused, actor=admin_staff, org_id=ACME, event_id=removal.pk)
+
+    assert attempt.message.startswith("billing-admin is not an organization role")
+    assert BEN not in members_of(auth0, ACME)
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,8 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
     try:
         organization = organization_in_reach(request, org_id)
         restoration = restorations.restorable(restorations.removal_of(org_id, event_id))
+        if request.method == "GET":  # a POST is refused by the service, on the record
+            restorations.check_roles(request.user, restoration)
     except errors.Auth0Error as exc:
         return cannot(request, exc, gettext("restore the removed members"), behind)
 
