@@ -208,3 +208,15 @@ def test_a_debug_page_from_a_failure_fetching_the_token_shows_no_secret(
 
     assert "an unforeseen token answer" in page and "_fetch" in page
     assert DEMO_CLIENT_SECRET not in page
+
+
+def test_a_debug_page_from_a_failure_building_the_client_shows_no_secret(
+    auth0, debug_client, settings
+):
+    settings.AUTH0_TOKEN_CACHE = "no-such-cache"  # fails while the configuration is in a frame
+
+    response = debug_client.get(f"/organizations/{ACME}/")
+
+    page = text(response)
+    assert response.status_code == 500 and "ClientConfig(" in page
+    assert DEMO_CLIENT_SECRET not in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
@@ -19,8 +19,8 @@ class ClientConfig:
     base_url: str
     audience: str
     client_id: str
-    client_secret: str
-    static_token: str
+    client_secret: str = field(repr=False)  # a debug page's frame variables show the repr
+    static_token: str = field(repr=False)
     timeout: tuple[float, float]
     max_rate_limit_wait: float
     cache_alias: str
