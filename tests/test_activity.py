@@ -350,6 +350,19 @@ def test_one_malformed_filter_keeps_the_others(varied, client):
     assert [row[-1] for row in rows[1:]] == ["d", "c", "a"]
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_the_first_and_last_days_of_the_calendar_filter_nothing_out(varied, client, zone):
+    """A bound at the calendar's edge, moved to UTC, would be past it (a 500 before)."""
+    everything = ["fresh", "e", "stale", "d", "c", "b", "a"]
+    with timezone.override(zone):
+        for query in ["since=0001-01-01", "until=9999-12-31", "since=0001-01-01&until=9999-12-31"]:
+            response = client.get(f"{ACTIVITY}?{query}")
+            assert response.status_code == 200
+            assert refs(response) == everything
+            rows = csv_rows(client.get(f"{ACTIVITY}?{query}&format=csv"))
+            assert [row[-1] for row in rows[1:]] == everything
+
+
 def test_an_organizations_tab_filters_within_that_organization(db, client, auth0):
     event("acme-alice", org_id=ACME, staff_username="alice")
     event("acme-bob", org_id=ACME, staff_username="bob")

@@ -3,7 +3,7 @@ CSV export and Restore share them."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User as StaffUser
 from django.db.models import Q, QuerySet
@@ -13,6 +13,10 @@ from .. import selectors
 from ..forms import ActivityFilterForm
 from ..models import UNKNOWN_AFTER, AuditEvent
 from .access import reaches_all
+
+# A "from" before EARLIEST or a "to" after LATEST leaves out nothing (no attempt is that old or
+# that new), and would be past the calendar once moved to UTC: such a bound is dropped.
+EARLIEST, LATEST = date.min + timedelta(days=1), date.max - timedelta(days=2)
 
 
 def visible_events(user: StaffUser) -> QuerySet[AuditEvent]:
@@ -45,9 +49,10 @@ def filtered(events: QuerySet[AuditEvent], form: ActivityFilterForm) -> QuerySet
     elif outcome:
         events = events.filter(outcome=outcome)
     zone = timezone.get_current_timezone()
-    if values.get("since"):
-        events = events.filter(started_at__gte=datetime.combine(values["since"], time(), zone))
-    if values.get("until"):
-        end = datetime.combine(values["until"] + timedelta(days=1), time(), zone)
+    since, until = values.get("since"), values.get("until")
+    if since and since > EARLIEST:
+        events = events.filter(started_at__gte=datetime.combine(since, time(), zone))
+    if until and until < LATEST:
+        end = datetime.combine(until + timedelta(days=1), time(), zone)
         events = events.filter(started_at__lt=end)
     return events
