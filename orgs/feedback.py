@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 
 from .auth0_mgmt import errors
+from .restorations import PartlyRestored
 from .staff.guardrails import GuardrailRefused
 
 if TYPE_CHECKING:
@@ -108,6 +109,12 @@ def feedback_for(exc: errors.Auth0Error, *, action: StrOrPromise) -> Feedback:
                 "status.auth0.com."
             )
             status, refresh = 503, True
+        case PartlyRestored():
+            said = gettext(
+                "Could not %(action)s completely: %(said)s Restore again to give them back; "
+                "the list has been refreshed."
+            )
+            status, refresh = 502, True
         case _:
             known = [str(exc.status) if exc.status else "", exc.error_code or "", exc.message]
             words["said"] = " ".join(part for part in known if part)

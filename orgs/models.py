@@ -104,9 +104,11 @@ class AuditEvent(models.Model):
 
     class Outcome(models.TextChoices):
         """PENDING: recorded, the Auth0 call not answered yet. FAILED: Auth0 refused or failed,
-        and nothing was changed. REFUSED: adminportal refused (a guardrail, a role not for
-        organizations), so no call was made. UNKNOWN: the call may or may not have been applied
-        (a timeout, a dropped connection, or the worker that made it died before completing it)."""
+        and nothing was changed, but for a restore whose members were added back before giving
+        their roles failed (its roles_after says how far it got). REFUSED: adminportal refused
+        (a guardrail, a role not for organizations), so no call was made. UNKNOWN: the call may
+        or may not have been applied (a timeout, a dropped connection, or the worker that made
+        it died before completing it)."""
 
         PENDING = "pending", gettext_lazy("Pending")
         SUCCESS = "success", gettext_lazy("Success")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from . import selectors
 from .auth0_mgmt import Member, Role, User, errors
-from .i18n import lazy_text
+from .i18n import lazy_and_list, lazy_text
 from .models import AuditEvent
 from .staff.guardrails import check_admin_only, check_organization_roles
 
@@ -34,6 +34,30 @@ Outcome = AuditEvent.Outcome
 
 class NotRestorable(errors.InvalidInput):
     """The event is not a removal that can be restored (now)."""
+
+
+class PartlyRestored(errors.Auth0Error):
+    """The members were added back, then Auth0 failed to give some of them their roles: they
+    are members again without those roles (the event's roles_after says how far it got), and
+    restoring again gives the rest. Auth0's status and code, and whether the failed call may
+    have been applied, are the failed call's."""
+
+    def __init__(self, cause: errors.Auth0Error, *, added: list[Member], without: list[Member]):
+        said = gettext_lazy(
+            "they are members again, but %(whose)s did not get their roles back (%(said)s)."
+        )
+        super().__init__(
+            lazy_text(
+                said,
+                whose=lazy_and_list([m.label for m in without]),
+                said=lazy(lambda: cause.message, str)(),
+            ),
+            status=cause.status,
+            error_code=cause.error_code,
+            correlation_id=cause.correlation_id,
+            outcome_unknown=cause.outcome_unknown,
+        )
+        self.added = [m.user_id for m in added]
 
 
 @dataclass(frozen=True)

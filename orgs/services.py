@@ -125,23 +125,34 @@ def members_restore(
         coming = [m for m in restoration.members if m.user_id not in back]
         audit.note(event, roles_before={m.user_id: [] for m in coming})
         member_cache.forget_members(org_id, user_ids)
-        client = get_client()
         event.roles_after = {}  # as far as it got, should a call fail
         if coming:
             ids = [m.user_id for m in coming]
-            client.add_members(org_id, ids, correlation_id=event.correlation_id)
+            get_client().add_members(org_id, ids, correlation_id=event.correlation_id)
             event.roles_after = dict.fromkeys(ids, [])
-        for member in coming:
-            if member.roles:
-                client.assign_member_roles(
+            _give_roles_back(org_id, coming, event.correlation_id, event.roles_after)
+    return event
+
+
+def _give_roles_back(
+    org_id: str, coming: list[Member], correlation_id: str, roles_after: dict[str, list[str]]
+) -> None:
+    """One POST of roles per member who had roles (Auth0 assigns roles one member at a time).
+    Should one fail, they are all members again, some without their roles: PartlyRestored."""
+    for member in coming:
+        if member.roles:
+            try:
+                get_client().assign_member_roles(
                     org_id,
                     member.user_id,
                     [r.id for r in member.roles],
-                    correlation_id=event.correlation_id,
+                    correlation_id=correlation_id,
                 )
-            holders.note_roles(org_id, member.user_id, member.roles)
-            event.roles_after[member.user_id] = [r.name for r in member.roles]
-    return event
+            except errors.Auth0Error as exc:
+                without = [m for m in coming if m.roles and not roles_after[m.user_id]]
+                raise restorations.PartlyRestored(exc, added=coming, without=without) from exc
+        holders.note_roles(org_id, member.user_id, member.roles)
+        roles_after[member.user_id] = [r.name for r in member.roles]
 
 
 def member_roles_assign(

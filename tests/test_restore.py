@@ -138,10 +138,16 @@ def test_a_removal_recorded_without_role_ids_or_emails_is_restored_by_role_names
 def test_a_failed_restore_is_completed_by_trying_again(auth0, admin_staff, removal, long_ago):
     auth0.add_fault(path="/roles$", method="POST", status=500, times=1)
 
-    with pytest.raises(errors.Auth0ServerError) as failed:
+    with pytest.raises(restorations.PartlyRestored) as failed:
         services.members_restore(actor=admin_staff, org_id=ACME, event_id=removal.pk)
 
+    assert failed.value.status == 500 and failed.value.added == [BEN, MALLORY]
     assert failed.value.audit_event.outcome == "failed"
+    assert failed.value.audit_event.error_class == "PartlyRestored"
+    assert failed.value.audit_event.message == (
+        "they are members again, but Ben Okafor did not get their roles back (An internal "
+        "server error occurred)."
+    )
     assert failed.value.audit_event.roles_after == {BEN: [], MALLORY: []}  # as far as it got
     assert members_of(auth0, ACME)[BEN] == set()
     auth0.clear_requests()
@@ -358,6 +364,31 @@ def test_restored_members_are_no_longer_shown_as_being_removed(auth0, client):
     client.post(restore_url(AuditEvent.objects.get(action="members_remove")), headers=HX)
 
     assert "Removing…" not in text(client.get(MEMBERS))
+
+
+def test_a_restore_whose_roles_fail_says_who_is_back_without_them(auth0, client, removal):
+    client.get(MEMBERS)  # the page that showed the removal
+    auth0.add_fault(path="/roles$", method="POST", status=503, times=1)
+
+    answer = client.post(restore_url(removal), headers=HX)
+
+    assert answer.status_code == 502
+    assert {"closeDialog", "membersChanged"} <= set(hx_trigger(answer))
+    level, said = one_message(hx_messages(answer))
+    assert level == "error"
+    assert said.startswith(
+        'Could not restore Ben Okafor and <script>alert("x")</script> Mallory to Acme '
+        "Corporation completely: they are members again, but Ben Okafor did not get their "
+        "roles back ("
+    )
+    assert "Restore again to give them back; the list has been refreshed." in said
+    assert members_of(auth0, ACME)[BEN] == set()
+    page = text(client.get(MEMBERS))
+    assert "Removing…" not in page  # they are back, if without their roles
+    activity = text(client.get(f"/organizations/{ACME}/activity/"))
+    assert "They were added back, but not all of their roles" in activity
+    client.post(restore_url(removal), headers=HX)
+    assert members_of(auth0, ACME)[BEN] == BEN_ROLES
 
 
 def test_a_viewer_cannot_restore(auth0, make_staff, removal):

@@ -39,6 +39,9 @@ WHY = {
     "Auth0Unreachable": gettext_lazy("adminportal could not reach Auth0."),
     "Auth0ServerError": gettext_lazy("Auth0 had a problem."),
     "WorkerEnded": gettext_lazy("adminportal stopped before Auth0 answered."),
+    "PartlyRestored": gettext_lazy(
+        "They were added back, but not all of their roles: restoring again gives the rest."
+    ),
 }
 
 

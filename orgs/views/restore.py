@@ -4,6 +4,7 @@ removal): confirm (who, which roles), then add them back with their roles (orgs.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
@@ -45,11 +46,21 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
         request,
         _confirmation(restoration, where, back),
         behind,
-        call=partial(services.members_restore, org_id=org_id, event_id=event_id),
+        call=partial(_restore, request, org_id, event_id),
         success=_restored,
         action=gettext("restore %(who)s to %(org)s") % {"who": who, "org": where},
         on_success=lambda: forget_removed(request.session, org_id, restoration.user_ids),
     )
+
+
+def _restore(request: HtmxHttpRequest, org_id: str, event_id: int, **who: Any) -> AuditEvent:
+    """The restore; those it added back are no longer being removed, even should giving
+    their roles back fail."""
+    try:
+        return services.members_restore(org_id=org_id, event_id=event_id, **who)
+    except restorations.PartlyRestored as exc:
+        forget_removed(request.session, org_id, exc.added)
+        raise
 
 
 def _confirmation(restoration: restorations.Restoration, where: str, back: str) -> Confirmation:
