@@ -8,7 +8,8 @@ The index is kept by:
   every members page shown (its rows carry their roles);
 - a full walk of the members list, "reconciling" the index: when an organization is first
   needed (at once when its first page holds every member, else in the background), again when
-  the index is older than RECONCILE_AFTER, and from `manage.py reconcile_protected_roles`.
+  the index is older than RECONCILE_AFTER, and from `manage.py reconcile_protected_roles`;
+  a members page that shows every member of an organization not indexed yet does the same.
 
 It is a list of candidates, never proof: a candidate counts only once Auth0 confirms their roles
 with a consistent read, and never when adminportal removed them lately
@@ -59,12 +60,16 @@ def note_roles(org_id: str, user_id: str, roles: Iterable[Role]) -> None:
     )
 
 
-def note_listed(org_id: str, members: Iterable[Member]) -> None:
+def note_listed(org_id: str, members: Iterable[Member], *, whole: bool = False) -> None:
     """Rows of a members page: who holds a protected role there (one query when nothing
     changed). Members removed lately are not added: Auth0 may still list them with their old
-    roles."""
+    roles. `whole`: the page is every member of the organization, which indexes it the first
+    time (as a walk would)."""
     from .staff.guardrails import recently_removed
 
+    if whole and not indexed(org_id):
+        _replace(org_id, list(members), leaving=recently_removed(org_id))
+        return
     rows = [m for m in members if m.roles_shown]
     wanted = {(m.user_id, r): n for m in rows for r, n in protected_of(m.roles).items()}
     known = set(
@@ -104,6 +109,12 @@ def candidates(org_id: str, role_ids: Iterable[str], *, excluding: set[str]) -> 
     return [u for u in dict.fromkeys(ordered) if u not in excluding]
 
 
+def indexed(org_id: str) -> bool:
+    """Whether the index ever held every member of the organization (a walk, or a members
+    page that was all of it): until then, what it lacks says nothing."""
+    return HolderIndexState.objects.filter(org_id=org_id).exists()
+
+
 def known_holders(org_id: str) -> dict[str, list[str]]:
     """{role name: user ids} of the protected roles in the organization, as the index knows
     them, most recently seen first."""
@@ -130,7 +141,7 @@ def ready(org_id: str, *, leaving: set[str]) -> bool:
         _replace(org_id, list(page.items), leaving=leaving)
         return True
     reconcile_later(org_id)
-    return HolderIndexState.objects.filter(org_id=org_id).exists()  # done already when inline
+    return indexed(org_id)  # done already when inline
 
 
 def reconcile(org_id: str, *, leaving: set[str] | None = None) -> int:

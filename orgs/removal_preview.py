@@ -22,13 +22,13 @@ def foreseen_refusals(
 ) -> dict[str, str]:
     """{user id: why} for those of `members` who would be refused: the staff member's own user
     (is_own_user, as check_not_self decides), and the last holders of a protected role, i.e. no
-    one else adminportal knows of (the index, less those removed lately) holds it. The others
-    may all go."""
+    one else adminportal knows of (the index, less those removed lately) holds it, once the
+    index has held the whole organization. The others may all go."""
     own = is_own_user(actor)
     refused = {m.user_id: OWN_USER % {"who": m.label} for m in members if own(m)}
     leaving = [m for m in members if m.user_id not in refused]
     at_stake = protected_at_stake({m.user_id: list(m.roles) for m in leaving})
-    if not at_stake:
+    if not at_stake or not holders.indexed(org_id):  # not known yet: decided when sent
         return refused
     gone = recently_removed(org_id) | {m.user_id for m in leaving}
     last = [

@@ -67,7 +67,7 @@ def member_list(*, org_id: str, cursor: str | None = None, take: int = PAGE_SIZE
     for the member pages opened from it (profiles) and the protected-role index."""
     page = get_client().list_members(check_org_id(org_id), cursor=cursor, take=take)
     member_cache.remember_listed(org_id, page.items, cursor, take)
-    holders.note_listed(org_id, page.items)
+    holders.note_listed(org_id, page.items, whole=cursor is None and len(page.items) < take)
     return page
 
 

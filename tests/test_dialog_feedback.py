@@ -12,9 +12,18 @@ from dataclasses import dataclass
 
 import pytest
 
-from orgs.models import StaffAccess
+from orgs import holders
+from orgs.models import HolderIndexState, StaffAccess
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
-from tests.view_helpers import HX, hx_messages, hx_trigger, one_message, text, writes
+from tests.view_helpers import (
+    HX,
+    bigger_seed,
+    hx_messages,
+    hx_trigger,
+    one_message,
+    text,
+    writes,
+)
 
 ACME = ORG_IDS["acme"]
 ANA, BEN, MALLORY = USER_IDS["ana"], USER_IDS["ben"], USER_IDS["mallory"]
@@ -242,6 +251,33 @@ def test_another_holder_lets_the_owner_go_unless_they_are_selected_too(auth0, cl
     ]
     assert "Remove 1 of the 3 selected members from Acme Corporation?" in both
     assert posted_users(both) == [MALLORY]
+
+
+def test_a_page_that_is_the_whole_organization_indexes_its_holders(auth0, client):
+    assert not holders.indexed(ACME)
+
+    client.get(MEMBERS)
+
+    assert holders.indexed(ACME)
+    assert HolderIndexState.objects.get(org_id=ACME).members_seen == 3
+
+
+def test_in_an_organization_not_yet_indexed_the_preview_leaves_protected_roles_to_the_send(
+    auth0, client
+):
+    """Page 1 of a larger organization says nothing of an owner on page 3."""
+    auth0.reset(seed=bigger_seed(extra_acme_members=30))
+    give_role(auth0, "auth0|extra00000000000000000029", "org-owner")
+    assert client.get(MEMBERS, {"per_page": 10}).status_code == 200
+    auth0.clear_requests()
+
+    page_1 = {"user": [ANA], "cursor": "", "page_size": "10"}
+    body = text(client.get(BULK, page_1, headers=HX))
+
+    assert not holders.indexed(ACME) and auth0.api_requests() == []
+    assert "Will not be removed" not in body and posted_users(body) == [ANA]
+    holders.reconcile(ACME)  # the walk a removal starts, ended
+    assert "Will not be removed" not in text(client.get(BULK, page_1, headers=HX))
 
 
 def test_a_holder_removed_lately_does_not_count(auth0, client):
