@@ -5,7 +5,8 @@ paged, with a trash can each; the protected roles' holders at a glance from admi
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs
+from html import escape, unescape
+from urllib.parse import parse_qs, unquote, urlencode
 
 import pytest
 
@@ -43,12 +44,42 @@ def test_a_roles_holders_with_a_trash_can_each(auth0, client):
     body = text(response)
     assert (
         f'href="/organizations/{ACME}/members/auth0%7Cben0000000000000000000001/roles/remove/'
-        f'?role={ROLE_IDS["billing-admin"]}"' in body
+        f'?role={ROLE_IDS["billing-admin"]}&amp;from=holders"' in body
     )
     assert 'aria-label="Remove role billing-admin"' in body
     assert "3 members read: every member." in body
     members_reads = [r for r in auth0.api_requests() if r["path"].endswith("/members")]
     assert len(members_reads) == 1
+
+
+def test_without_javascript_a_trash_can_leads_back_to_the_holders_where_they_were(
+    auth0, client, monkeypatch
+):
+    monkeypatch.setattr(selectors, "HOLDER_SCAN_PAGES", 1)
+    monkeypatch.setattr(selectors, "HOLDER_SCAN_TAKE", 1)  # a member a page: Ben is past page 1
+    role, ben = ROLE_IDS["billing-admin"], "auth0%7Cben0000000000000000000001"
+    after, trash = "", None
+    while trash is None:
+        page = text(
+            client.get(HOLDERS, {"role": role, "after": after} if after else {"role": role})
+        )
+        trash = re.search(rf'href="(/organizations/{ACME}/members/{ben}/roles/remove/[^"]+)"', page)
+        more = re.search(r'<a rel="next" href="\?[^"]*after=([^"&]+)"', page)
+        if trash is None:
+            assert more, "Ben holds billing-admin: he is on some page"
+            after = unquote(more[1])
+    assert after  # not the first page
+    confirmation = text(client.get(trash[1].replace("&amp;", "&")))
+    back = f"{HOLDERS}?{urlencode({'role': role, 'after': after})}"
+    assert f'href="{escape(back)}"' in confirmation  # Cancel
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirmation))
+    assert fields["from"] == "holders" and unescape(fields["after"]) == after
+
+    fields = {key: unescape(value) for key, value in fields.items()}
+    done = client.post(f"/organizations/{ACME}/members/{ben}/roles/remove/", fields)
+
+    assert done.status_code == 302 and done["Location"] == back
+    assert "Removed the role billing-admin from Ben Okafor" in text(client.get(done["Location"]))
 
 
 def test_a_viewer_sees_holders_without_trash_cans(auth0, make_staff):

@@ -37,6 +37,7 @@ from .confirm import (
 from .pages import render_page
 from .permissions import allowed, organization_in_reach, requires
 from .restore import restore_offer
+from .role_holders import back_to_holders
 
 MEMBER_TEMPLATE = "orgs/member_detail.html"
 
@@ -168,8 +169,10 @@ def _not_assigned(
 @require_http_methods(["GET", "POST"])
 @requires("orgs.change_member_roles", gettext_lazy("remove roles"))
 def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpResponse:
-    """The trash can on a member's role: confirm, then remove that role in this organization."""
-    behind = Behind(member_url(org_id, user_id), "rolesChanged")
+    """The trash can on a member's role (their page, or Role holders): confirm, then remove that
+    role in this organization."""
+    holders_url, keep = back_to_holders(request, org_id)
+    behind = Behind(holders_url or member_url(org_id, user_id), "rolesChanged")
     try:
         detail = member_in_reach(request, org_id, user_id, fresh=False)
         role = held_role(request, detail.roles, detail.user.label)
@@ -179,7 +182,7 @@ def member_role_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> H
     names = _names(detail, role=role.name)
     return confirm_then_act(
         request,
-        _role_removal_confirmation(detail, role, behind.url),
+        _role_removal_confirmation(detail, role, behind.url, keep),
         behind,
         call=partial(
             services.member_roles_remove, org_id=org_id, user_id=user_id, role_ids=[role.id]
@@ -195,7 +198,7 @@ def _names(detail: selectors.MemberDetail, **more: str) -> dict[str, str]:
 
 
 def _role_removal_confirmation(
-    detail: selectors.MemberDetail, role: Role, back: str
+    detail: selectors.MemberDetail, role: Role, back: str, keep: dict[str, list[str]]
 ) -> Confirmation:
     names = _names(detail, role=role.name)
     org_id, user_id = detail.organization.id, detail.user.user_id
@@ -210,7 +213,7 @@ def _role_removal_confirmation(
         submit_label=gettext("Remove role"),
         action_url=reverse("orgs:member_role_remove", args=[org_id, user_id]),
         cancel_url=back,
-        hidden={"role": [role.id]},
+        hidden={"role": [role.id], **keep},
     )
 
 

@@ -3,7 +3,10 @@ the protected roles' holders as adminportal's index knows them, at a glance."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -17,6 +20,27 @@ from .pages import organization_page_error, render_page
 from .permissions import organization_in_reach, requires
 
 TEMPLATE = "orgs/role_holders.html"
+FROM_HOLDERS = {"from": "holders"}
+"""The query a trash can of Role holders adds, so that its confirmation leads back here."""
+
+
+def back_to_holders(request: HtmxHttpRequest, org_id: str) -> tuple[str, dict[str, list[str]]]:
+    """For a trash can of Role holders (?from=holders): the holders of its role from where the
+    person was (after), and the hidden fields that carry that through the confirmation.
+    ("", {}) for a trash can elsewhere."""
+    data = request.POST if request.method == "POST" else request.GET
+    if data.get("from") != FROM_HOLDERS["from"]:
+        return "", {}
+    after = data.get("after", "")[:1000]
+    query = _present({"role": data.get("role", "")[:200], "after": after})
+    url = reverse("orgs:role_holders", kwargs={"org_id": org_id})
+    return f"{url}?{urlencode(query)}", {
+        k: [v] for k, v in _present({**FROM_HOLDERS, "after": after}).items()
+    }
+
+
+def _present(values: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in values.items() if value}
 
 
 @require_GET
@@ -34,9 +58,11 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         role = form.chosen(roles)
         if role is not None:
             context["role"] = role
+            after = form.cleaned_data["after"]
             context["found"] = selectors.role_holders(
-                org_id=organization.id, role_id=role.id, cursor=form.cleaned_data["after"] or None
+                org_id=organization.id, role_id=role.id, cursor=after or None
             )
+            context["back_query"] = urlencode(_present({**FROM_HOLDERS, "after": after}))
     except errors.Auth0Error as exc:
         return organization_page_error(
             request, org_id, exc, gettext("list this role's holders"), TEMPLATE, context
