@@ -446,6 +446,21 @@ def test_a_removed_member_shows_as_removing_and_the_table_polls_until_auth0_drop
     assert "data-poll" not in re.search(r'<section id="members"[^>]*>', text(after))[0]
 
 
+def test_a_removal_whose_outcome_is_unknown_shows_as_removing_too(auth0, client, settings):
+    """Auth0 may have removed them: a retry while its list still shows them would be recorded
+    as a removal of someone without roles (and its Restore give back none)."""
+    auth0.set_member_removal_lag(8)
+    settings.AUTH0_TIMEOUT_READ = 0.3
+    auth0.add_fault(path="/members$", method="DELETE", delay=1.0, times=1)
+    removed = client.post(f"/organizations/{ACME}/members/{USER_IDS['ben']}/remove/", headers=HX)
+    assert removed.status_code == 504  # Auth0 did not answer in time; the removal went through
+
+    body = text(client.get(ACME_URL, headers=HX))
+
+    row = re.search(r'<tr class="pending" aria-busy="true">.*?</tr>', body, re.S)[0]
+    assert "Ben Okafor" in row and "Removing…" in row and "Remove member" not in row
+
+
 def test_the_pending_state_belongs_to_the_person_who_removed(auth0, client, make_staff):
     auth0.set_member_removal_lag(8)
     client.post(f"/organizations/{ACME}/members/{USER_IDS['ana']}/remove/", headers=HX)

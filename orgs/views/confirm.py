@@ -125,19 +125,24 @@ def act(
     call: Callable[..., AuditEvent],
     success: str | Callable[[AuditEvent], str],
     action: str | Callable[[AuditEvent | None], str],
-    on_success: Callable[[], None] | None = None,
+    on_done: Callable[[], None] | None = None,
     offer: Callable[[AuditEvent], Link] | None = None,
 ) -> HttpResponse:
     """Run a confirmed write, `call(actor=…, reason=…)` (a service, its other arguments
-    bound), and answer for htmx or a plain form post. `offer`: a link the success message
-    offers (e.g. Restore, for the write's audit event)."""
+    bound), and answer for htmx or a plain form post. `on_done`: what follows the write where
+    it was made, or may have been (its outcome unknown), e.g. marking members as being removed
+    while Auth0's list catches up. `offer`: a link the success message offers (e.g. Restore,
+    for the write's audit event)."""
     try:
         event = call(actor=request.user, reason=reason_of(request))
     except Auth0Error as exc:
+        if exc.outcome_unknown and on_done:
+            on_done()
+            request.session.save()  # SessionMiddleware keeps no change with a 5xx answer
         said = action if isinstance(action, str) else action(exc.audit_event)
         return cannot(request, exc, said, behind)
-    if on_success:
-        on_success()
+    if on_done:
+        on_done()
     text = success if isinstance(success, str) else success(event)
     message_links.add(request, messages.SUCCESS, text, offer(event) if offer else None)
     if not is_partial_request(request):

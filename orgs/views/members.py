@@ -239,7 +239,7 @@ def member_remove(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         )
         % names,
         action=gettext("remove %(who)s from %(where)s") % names,
-        on_success=lambda: note_removed(request.session, org_id, [user_id]),
+        on_done=lambda: note_removed(request.session, org_id, [user_id]),
         offer=restore_offer,
     )
 
@@ -352,7 +352,7 @@ def _confirm_bulk(
         call=partial(services.members_remove, org_id=organization.id, user_ids=removable),
         success=_removed(count, organization.label, who),
         action=gettext("remove %(who)s from %(where)s") % {"who": who, "where": organization.label},
-        on_success=lambda: note_removed(request.session, organization.id, user_ids),
+        on_done=lambda: note_removed(request.session, organization.id, user_ids),
         offer=restore_offer,
     )
 
@@ -418,7 +418,7 @@ def _remove_listed(
         call=partial(services.members_remove, org_id=org_id, user_ids=user_ids, page=page),
         success=lambda event: _removed(count, event.org_name, success_of(event)[0]),
         action=failed,
-        on_success=lambda: note_removed(request.session, org_id, user_ids),
+        on_done=lambda: note_removed(request.session, org_id, user_ids),
         offer=restore_offer,
     )
 

@@ -49,7 +49,7 @@ def members_restore(request: HtmxHttpRequest, org_id: str, event_id: int) -> Htt
         call=partial(_restore, request, org_id, event_id),
         success=_restored,
         action=gettext("restore %(who)s to %(org)s") % {"who": who, "org": where},
-        on_success=lambda: forget_removed(request.session, org_id, restoration.user_ids),
+        on_done=lambda: forget_removed(request.session, org_id, restoration.user_ids),
     )
 
 
