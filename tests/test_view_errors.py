@@ -664,6 +664,35 @@ def test_a_failed_assignment_without_js_shows_the_form_again_or_the_fresh_roles(
         assert message.startswith(ASSIGN_FAILED)
 
 
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/roles$", 429, "Auth0 is limiting how fast adminportal may call it."),
+        (r"/users/auth0%7Cana\w+$", 503, "Auth0 had a problem"),
+    ],
+)
+def test_without_js_a_failure_before_assigning_comes_back_to_the_member_with_the_choice(
+    auth0, client, settings, path, status, says
+):
+    """The page sat open: what it showed is no longer remembered, and reading it again fails."""
+    client.get(ANA_PAGE)
+    cache.clear()
+    auth0.add_fault(method="GET", path=path, status=status, headers=far_reset())
+
+    response = client.post(ANA_URL, {**ASSIGN, "names": "billing-admin"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(ANA_PAGE + "?")
+    auth0.clear_faults()
+    cache.clear()  # later: Auth0's limit has reset, and what was noted of it is gone
+    page = client.get(response["Location"])
+    level, message = one_message(toasts(page))
+    assert level == "error" and message.startswith("Could not assign roles: ") and says in message
+    assert sorted(checked_roles(page)) == sorted(ASSIGN["roles"])
+    assert 'value="billing-admin"' in text(page)
+    assert writes(auth0) == []
+
+
 def test_assigning_past_100_roles_is_refused_and_the_100_stay_checked(auth0, client, settings):
     settings.ORGANIZATION_ROLE_PATTERN = r"extra-role-\d+"  # organization roles
     auth0.reset(seed=bigger_seed(extra_roles=100))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -55,6 +56,10 @@ def member_in_reach(
     return selectors.member_recalled(organization=organization, user_id=user_id)
 
 
+TRANSIENT = (errors.Auth0RateLimited, errors.Auth0Unavailable)
+"""Errors that a later try may not meet."""
+
+
 def members_url(org_id: str) -> str:
     return reverse("orgs:organization_detail", kwargs={"org_id": org_id})
 
@@ -78,9 +83,10 @@ def member_detail(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
         detail = member_in_reach(request, org_id, user_id, fresh=fresh)
         catalogue = selectors.role_list()
     except errors.Auth0Error as exc:
-        return _member_unavailable(request, org_id, exc)
+        return _member_unavailable(request, org_id, user_id, exc)
     assignable, available = _assignable_roles(request, detail.roles, catalogue)
-    form = AssignRolesForm(request.POST or None, available=assignable)
+    chosen = {"roles": request.GET.getlist("roles"), "names": request.GET.get("names", "")}
+    form = AssignRolesForm(request.POST or None, initial=chosen, available=assignable)
     context = {"detail": detail, "form": form, "available": available}
     if request.method == "GET" or not form.is_valid():
         return render_page(request, MEMBER_TEMPLATE, "member-roles", context)
@@ -88,16 +94,22 @@ def member_detail(request: HtmxHttpRequest, org_id: str, user_id: str) -> HttpRe
 
 
 def _member_unavailable(
-    request: HtmxHttpRequest, org_id: str, exc: errors.Auth0Error
+    request: HtmxHttpRequest, org_id: str, user_id: str, exc: errors.Auth0Error
 ) -> HttpResponse:
-    """The member page cannot be shown (gone, out of reach, Auth0 failing)."""
+    """The member page cannot be shown (gone, out of reach, Auth0 failing). Assign Role posted
+    without JavaScript while Auth0 is busy or failing comes back to the member's page with the
+    roles chosen, to send again."""
     if is_partial_request(request):
         # No "rolesChanged" here: this panel reloads on it, and would ask again and again.
         shown = report(request, exc, action=gettext("show this member"))
         return HttpResponse(status=shown.status)
-    return cannot(
-        request, exc, gettext("show this member"), Behind(members_url(org_id), "rolesChanged")
-    )
+    if request.method == "POST" and isinstance(exc, TRANSIENT):
+        chosen = {"roles": request.POST.getlist("roles")[:100]}
+        chosen["names"] = [request.POST.get("names", "")[:2000]]
+        back = f"{member_url(org_id, user_id)}?{urlencode(chosen, doseq=True)}"
+        return cannot(request, exc, gettext("assign roles"), Behind(back, "rolesChanged"))
+    behind = Behind(members_url(org_id), "rolesChanged")
+    return cannot(request, exc, gettext("show this member"), behind)
 
 
 def _assignable_roles(
