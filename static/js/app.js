@@ -299,6 +299,13 @@
     }
   });
 
+  // The language form comes back to the address as it is now: a search or page that htmx
+  // pushed since the page loaded is in the address bar, not in the form's "next".
+  document.addEventListener("submit", (event) => {
+    const next = event.target.closest("form.language")?.querySelector("input[name=next]");
+    if (next) next.value = location.pathname + location.search;
+  });
+
   // "Select all" ticks (or clears) every member of the table.
   const rowBoxes = (all) => all.closest("table").querySelectorAll("tbody input[type=checkbox]");
   document.addEventListener("change", (event) => {

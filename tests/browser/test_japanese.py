@@ -5,6 +5,8 @@ too."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -62,3 +64,18 @@ def test_the_scripts_own_messages_are_japanese(page: Page, app_url: str, admin_s
         toast(page, "adminportalに接続できませんでした。接続を確認して、もう一度お試しください。")
     ).to_be_visible(timeout=WAIT_MS)
     expect(toast(page, "could not be reached")).to_have_count(0)
+
+
+def test_changing_language_keeps_the_search_made_since_the_page_loaded(
+    page: Page, app_url: str, admin_staff
+) -> None:
+    page.goto(app_url + "/organizations/")
+    page.get_by_label("Search", exact=True).fill("acme")
+    expect(page).to_have_url(re.compile(r"[?&]q=acme"), timeout=WAIT_MS)  # pushed by htmx
+
+    page.get_by_label("Language").select_option(label="日本語")
+    page.get_by_role("button", name="Change language").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page).to_have_url(re.compile(r"/organizations/\?(.*&)?q=acme"))
+    expect(page.get_by_label("検索", exact=True)).to_have_value("acme")
