@@ -67,8 +67,8 @@ def note_listed(org_id: str, members: Iterable[Member], *, whole: bool = False) 
     time (as a walk would)."""
     from .staff.guardrails import recently_removed
 
-    if whole and not indexed(org_id):
-        _replace(org_id, list(members), leaving=recently_removed(org_id))
+    if whole and not indexed(org_id):  # a removal being decided forgets its members if made
+        _replace(org_id, list(members), leaving=recently_removed(org_id, in_flight=False))
         return
     rows = [m for m in members if m.roles_shown]
     wanted = {(m.user_id, r): n for m in rows for r, n in protected_of(m.roles).items()}

@@ -43,8 +43,15 @@ class PartlyRestored(errors.Auth0Error):
     have been applied, are the failed call's."""
 
     def __init__(self, cause: errors.Auth0Error, *, added: list[Member], without: list[Member]):
-        said = gettext_lazy(
-            "they are members again, but %(whose)s did not get their roles back (%(said)s)."
+        said = (
+            gettext_lazy(
+                "they are members again, but whether %(whose)s got their roles back is not known "
+                "(%(said)s)."
+            )
+            if cause.outcome_unknown
+            else gettext_lazy(
+                "they are members again, but %(whose)s did not get their roles back (%(said)s)."
+            )
         )
         super().__init__(
             lazy_text(

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from orgs import holders, services
 from orgs.auth0_mgmt import Role
 from orgs.models import HolderIndexState, ProtectedRoleHolder
+from orgs.selectors import ListedPage
 from orgs.staff.guardrails import GuardrailRefused
 from tests.seeds import ORG_IDS, ROLE_IDS, USER_IDS
 from tests.view_helpers import bigger_seed
@@ -150,3 +151,17 @@ def test_role_names_are_compared_as_people_read_them(settings):
         Role(id="rol_3", name="org-owners"),
     ]
     assert set(holders.protected_of(roles)) == {"rol_1", "rol_2"}
+
+
+def test_a_refused_removal_of_every_owner_leaves_them_in_the_index(auth0, admin_staff, api):
+    """The members page the refused removal reads (the whole organization) indexes it, with
+    the members that removal was about to remove: it was refused, they are still holders."""
+    outside_adminportal(api, "POST", BEN)  # Ben is an owner too
+    assert not holders.indexed(ACME)
+    with pytest.raises(GuardrailRefused, match="without anyone holding org-owner"):
+        services.members_remove(
+            actor=admin_staff, org_id=ACME, user_ids=[ANA, BEN], page=ListedPage(None, 50)
+        )
+
+    assert indexed() == {(ANA, OWNER), (BEN, OWNER)}
+    services.member_remove(actor=admin_staff, org_id=ACME, user_id=ANA)  # Ben still holds it

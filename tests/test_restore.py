@@ -158,6 +158,31 @@ def test_a_failed_restore_is_completed_by_trying_again(auth0, admin_staff, remov
     assert members_of(auth0, ACME)[BEN] == BEN_ROLES
 
 
+def test_a_restore_whose_roles_call_timed_out_does_not_know_if_they_got_them(
+    auth0, admin_staff, removal, settings
+):
+    settings.AUTH0_TIMEOUT_READ = 0.3
+    auth0.add_fault(path="/roles$", method="POST", delay=1.0, times=1)
+
+    with pytest.raises(restorations.PartlyRestored) as failed:
+        services.members_restore(actor=admin_staff, org_id=ACME, event_id=removal.pk)
+
+    assert failed.value.audit_event.outcome == "unknown"
+    assert "but whether Ben Okafor got their roles back is not known" in failed.value.message
+
+
+def test_with_htmx_those_back_without_their_roles_are_not_shown_as_being_removed(auth0, client):
+    auth0.set_member_removal_lag(30)
+    assert client.post(f"{MEMBERS}members/{BEN}/remove/", headers=HX).status_code == 204
+    assert "Removing…" in text(client.get(MEMBERS))
+    auth0.add_fault(path="/roles$", method="POST", status=500, times=1)
+
+    answer = client.post(restore_url(AuditEvent.objects.get(action="members_remove")), headers=HX)
+
+    assert answer.status_code == 502  # an error answer, whose session changes are kept too
+    assert "Removing…" not in text(client.get(MEMBERS))
+
+
 def refused(auth0, exc_type, **kwargs) -> AuditEvent:
     with pytest.raises(exc_type) as refusal:
         services.members_restore(**kwargs)
@@ -387,6 +412,7 @@ def test_a_restore_whose_roles_fail_says_who_is_back_without_them(auth0, client,
     assert "Removing…" not in page  # they are back, if without their roles
     activity = text(client.get(f"/organizations/{ACME}/activity/"))
     assert "They were added back, but not all of their roles" in activity
+    assert "Auth0 said" not in activity  # the message is adminportal's, quoting Auth0
     client.post(restore_url(removal), headers=HX)
     assert members_of(auth0, ACME)[BEN] == BEN_ROLES
 

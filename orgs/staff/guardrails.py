@@ -197,13 +197,15 @@ def _roles_now(org_id: str, user_id: str) -> tuple[Role, ...]:
         return ()
 
 
-def recently_removed(org_id: str) -> set[str]:
-    """Users whose removal from the organization adminportal sent (or may have sent) lately."""
+def recently_removed(org_id: str, *, in_flight: bool = True) -> set[str]:
+    """Users whose removal from the organization adminportal sent (or may have sent) lately.
+    Not `in_flight`: only removals already answered (one still being decided may be refused)."""
+    settled = [AuditEvent.Outcome.FAILED, AuditEvent.Outcome.REFUSED]
     events = AuditEvent.objects.filter(
         action=AuditEvent.Action.MEMBERS_REMOVE,
         org_id=org_id,
         started_at__gte=timezone.now() - RECENTLY_REMOVED,
-    ).exclude(outcome__in=[AuditEvent.Outcome.FAILED, AuditEvent.Outcome.REFUSED])
+    ).exclude(outcome__in=settled if in_flight else [*settled, AuditEvent.Outcome.PENDING])
     return {
         target.get("user_id", "")
         for targets in events.values_list("targets", flat=True)

@@ -45,6 +45,10 @@ WHY = {
 }
 
 
+OWN_WORDS = {"WorkerEnded", "PartlyRestored"}
+"""Errors whose message is adminportal's, not Auth0's."""
+
+
 def _why(error_class: str) -> str:
     found = getattr(errors, error_class, None)
     names = [c.__name__ for c in found.__mro__] if isinstance(found, type) else [error_class]
@@ -79,7 +83,7 @@ def auth0_said(event: AuditEvent) -> str:
     """Auth0's own words about a failure, when they add to outcome_reason."""
     if event.shown_outcome == Outcome.REFUSED or not event.message:
         return ""
-    if event.error_class == "WorkerEnded" or not _why(event.error_class):
+    if event.error_class in OWN_WORDS or not _why(event.error_class):
         return ""  # our own message, or already the reason
     status = f" (HTTP {event.status}{', ' + event.error_code if event.error_code else ''})"
     said = gettext("Auth0 said: “%(message)s”") % {"message": event.message}

@@ -138,7 +138,8 @@ def act(
     except Auth0Error as exc:
         if exc.outcome_unknown and on_done:
             on_done()
-            request.session.save()  # SessionMiddleware keeps no change with a 5xx answer
+        if request.session.modified:  # SessionMiddleware keeps no change with a 5xx answer
+            request.session.save()
         said = action if isinstance(action, str) else action(exc.audit_event)
         return cannot(request, exc, said, behind)
     if on_done:
