@@ -247,17 +247,32 @@ class StaffForm(forms.Form):
         help_text=gettext_lazy("Leave empty to keep the current one (or for single sign-on only)."),
     )
 
+    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
+    """The account as the form showed it (staff.accounts.fingerprint): a save over someone
+    else's change since is refused."""
+
+    def clean_username(self) -> str:
+        """As Django's sign-in form will read it (NFKC: "ｂｏｂ" is bob)."""
+        from django.contrib.auth.models import AbstractBaseUser
+
+        return AbstractBaseUser.normalize_username(self.cleaned_data["username"])
+
     def clean_organization_ids(self) -> list[str]:
         raw = self.cleaned_data.get("organization_ids") or ""
         ids = [part.strip() for part in raw.replace(",", "\n").splitlines() if part.strip()]
         from .ids import ORG_ID
+        from .staff.accounts import MAX_LISTED_ORGANIZATIONS
 
         bad = [value for value in ids if not ORG_ID.fullmatch(value)]
         if bad:
             raise forms.ValidationError(
                 gettext("Not organization ids: %(ids)s") % {"ids": ", ".join(bad[:5])}
             )
-        return list(dict.fromkeys(ids))
+        ids = list(dict.fromkeys(ids))
+        if len(ids) > MAX_LISTED_ORGANIZATIONS:
+            said = gettext("List at most %(most)d organizations; a metadata rule reaches more.")
+            raise forms.ValidationError(said % {"most": MAX_LISTED_ORGANIZATIONS})
+        return ids
 
     def clean_auth0_user_id(self) -> str:
         value = (self.cleaned_data.get("auth0_user_id") or "").strip()

@@ -169,6 +169,10 @@ def test_passwords_that_differ_on_the_terminal_are_refused(db, monkeypatch):
             "Not organization ids: org_bad-id",
         ),
         (
+            ["--role", "viewer", "--orgs", ",".join(f"org_{i:016d}" for i in range(501))],
+            "--orgs lists at most 500; use --org-rule.",
+        ),
+        (
             ["--role", "viewer", "--all-orgs", "--orgs", GLOBEX, "--sso-only"],
             "--all-orgs cannot be combined with --orgs or --org-rule.",
         ),

@@ -279,6 +279,44 @@ def test_a_duplicate_username_is_refused_whatever_its_case(auth0, client, make_s
     assert staff_events() == []
 
 
+def test_a_username_is_kept_as_sign_in_reads_it(auth0, client, make_staff):
+    """Full-width "ｓａｍ" is sam to Django's sign-in form (NFKC): the same account."""
+    make_staff("sam", role="Viewer")
+
+    response = client.post("/staff/new/", form_data(username="ｓａｍ", role="Admin"))
+
+    assert "There is already a staff account named sam." in form_error(response)
+    assert User.objects.count() == 2  # the signed-in Admin and sam
+    assert client.post("/staff/new/", form_data(username="ｂｏｂ")).status_code == 302
+    assert User.objects.filter(username="bob").exists()
+    assert sign_in("ｂｏｂ", PASSWORD)
+
+
+def test_at_most_500_organizations_are_listed_by_id(auth0, client):
+    many = "\n".join(f"org_{i:016d}" for i in range(501))
+
+    response = client.post("/staff/new/", form_data(organization_ids=many))
+
+    assert response.status_code == 200
+    assert "List at most 500 organizations; a metadata rule reaches more." in form_error(response)
+    assert staff_events() == []
+    five_hundred = "\n".join(f"org_{i:016d}" for i in range(500))
+    assert client.post("/staff/new/", form_data(organization_ids=five_hundred)).status_code == 302
+
+
+def test_the_record_of_a_long_list_change_keeps_every_field(auth0, client):
+    many = "\n".join(f"org_{i:016d}" for i in range(60))
+    assert client.post("/staff/new/", form_data(role="Viewer")).status_code == 302
+    ana = User.objects.get(username="ana")
+
+    changed = form_data(role="Admin", organization_ids=many, organization_rule="region=eu")
+    assert client.post(f"/staff/{ana.pk}/", changed).status_code == 302
+
+    message = staff_events()[0].message  # the newest first
+    assert "role: Viewer → Admin" in message and "organization_rule:  → region=eu" in message
+    assert "org_0000000000000059" in message
+
+
 # --- editing -----------------------------------------------------------------------------------
 
 
@@ -379,6 +417,37 @@ def test_an_admin_cannot_demote_or_deactivate_themselves(auth0, client, admin_st
     assert admin_staff.is_active
     assert role_of(admin_staff) == "Admin"
     assert staff_events() == []
+
+
+def test_an_admin_cannot_limit_their_own_reach(auth0, client, admin_staff):
+    own = {"email": None, "auth0_user_id": None}
+    data = form_data(role="Admin", password="", organization_ids=ACME, **own)
+
+    response = client.post(f"/staff/{admin_staff.pk}/", data)
+
+    assert response.status_code == 200
+    assert "You cannot limit your own reach: managing staff needs all organizations." in (
+        form_error(response)
+    )
+    assert StaffAccess.objects.get(user=admin_staff).all_organizations
+    assert client.get("/staff/").status_code == 200
+    assert staff_events() == []
+
+
+def test_a_save_over_someone_elses_change_is_refused(auth0, client, ana, make_staff):
+    opened = re.search(r'name="fingerprint" value="(\w+)"', text(client.get(f"/staff/{ana.pk}/")))
+    assert opened
+    other = Client()
+    other.force_login(make_staff("other-admin"))
+    assert other.post(f"/staff/{ana.pk}/", form_data(role="Viewer", password="")).status_code == 302
+
+    stale = form_data(role="Support", organization_ids=ACME, password="", fingerprint=opened[1])
+    response = client.post(f"/staff/{ana.pk}/", stale)
+
+    assert response.status_code == 200
+    assert "Someone else changed this account since you opened it" in form_error(response)
+    assert role_of(ana) == "Viewer"
+    assert [e.staff_username for e in staff_events()] == ["other-admin", "admin"]
 
 
 def test_an_admin_may_still_edit_their_own_other_details(auth0, client, admin_staff):

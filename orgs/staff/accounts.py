@@ -5,6 +5,8 @@ alphabetical order, as stored (never the password itself)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -16,6 +18,9 @@ from . import audit
 from .access import role_of, set_role
 
 KEEP = None
+MAX_LISTED_ORGANIZATIONS = 500
+"""Organizations listed by id for one staff member (more: a metadata rule). Bounds the Users
+search (one Auth0 search per 100 listed) and the audit record of a change."""
 
 
 @dataclass(frozen=True)
@@ -97,4 +102,10 @@ def change_message(before: dict[str, str], after: dict[str, str], *, password_se
         ("Created " if not before else "Changed ")
         + (described_changes or "nothing")
         + ("; password set" if password_set else "")
-    )[:1000]
+    )
+
+
+def fingerprint(person: StaffUser) -> str:
+    """The account as stored, in a few characters: a form that showed it carries it back."""
+    fields = json.dumps(described(person), sort_keys=True).encode()
+    return hashlib.sha256(fields).hexdigest()[:16]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ..forms import StaffForm
 from ..htmx import HtmxHttpRequest
 from ..staff.access import ROLES, describe_reach, reaches_all, role_of
-from ..staff.accounts import StaffChange, account_fields, staff_save
+from ..staff.accounts import StaffChange, account_fields, fingerprint, staff_save
 from .permissions import refuse, requires
 
 # Marked for translation (gettext_noop): said with gettext() in the staff member's language.
@@ -137,7 +137,7 @@ def _initial(person) -> dict[str, object]:
     if person is None:
         return {"role": "Viewer", "is_active": True}
     fields = account_fields(person)
-    return {**fields, "role": fields["role"] or "Viewer"}
+    return {**fields, "role": fields["role"] or "Viewer", "fingerprint": fingerprint(person)}
 
 
 def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
@@ -146,12 +146,19 @@ def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
     if person is None and users.filter(username__iexact=data["username"]).exists():
         said = gettext("There is already a staff account named %(username)s.")
         return said % {"username": data["username"]}
+    if person is not None and data["fingerprint"] and data["fingerprint"] != fingerprint(person):
+        return gettext(
+            "Someone else changed this account since you opened it: reload the page to see "
+            "what they saved, then make your change again."
+        )
     if (
         person is not None
         and person.pk == request.user.pk
         and (data["role"] != "Admin" or not data["is_active"])
     ):
         return gettext("You cannot take away your own Admin role or deactivate yourself.")
+    if person is not None and person.pk == request.user.pk and not data["all_organizations"]:
+        return gettext("You cannot limit your own reach: managing staff needs all organizations.")
     if data["password"]:
         # A new account is checked as it will be (the password must not resemble its name).
         candidate = person or users.model(username=data["username"], email=data["email"])

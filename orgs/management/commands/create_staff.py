@@ -25,7 +25,7 @@ from ...forms import StaffForm
 from ...ids import ORG_ID, USER_ID
 from ...models import StaffAccess
 from ...staff.access import ROLES, describe_reach
-from ...staff.accounts import KEEP, StaffChange, staff_save
+from ...staff.accounts import KEEP, MAX_LISTED_ORGANIZATIONS, StaffChange, staff_save
 
 
 class Command(BaseCommand):
@@ -45,7 +45,9 @@ class Command(BaseCommand):
         password.add_argument("--sso-only", action="store_true", help="no password: SSO only")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        org_ids = [o.strip() for o in options["orgs"].split(",") if o.strip()]
+        org_ids = list(dict.fromkeys(o.strip() for o in options["orgs"].split(",") if o.strip()))
+        if len(org_ids) > MAX_LISTED_ORGANIZATIONS:
+            raise CommandError(f"--orgs lists at most {MAX_LISTED_ORGANIZATIONS}; use --org-rule.")
         bad = [o for o in org_ids if not ORG_ID.fullmatch(o)]
         if bad:
             raise CommandError(f"Not organization ids: {', '.join(bad)}")
@@ -58,12 +60,13 @@ class Command(BaseCommand):
             raise CommandError("--org-rule looks like key=value, e.g. region=eu")
         if options["auth0_user_id"] and not USER_ID.fullmatch(options["auth0_user_id"]):
             raise CommandError("--auth0-user-id looks like provider|id, e.g. auth0|123")
-        exists = get_user_model().objects.filter(username=options["username"]).exists()
+        username = get_user_model().normalize_username(options["username"])  # as sign-in will
+        exists = get_user_model().objects.filter(username=username).exists()
         password = self._password(options, keep_current=exists)
         user, created = staff_save(
             command_actor(),
             StaffChange(
-                username=options["username"],
+                username=username,
                 role=options["role"].capitalize(),
                 all_organizations=options["all_orgs"],
                 organization_ids=tuple(org_ids),
