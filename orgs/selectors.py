@@ -183,11 +183,16 @@ def members_on_page(
     *, org_id: str, user_ids: list[str], cursor: str | None, take: int
 ) -> dict[str, Member] | None:
     """The named members as the members page they were picked from lists them (one call), or
-    None when one of them is not on it any more."""
+    None when one of them is not on it any more, or the page is gone."""
     check_org_id(org_id)
     for user_id in user_ids:
         check_user_id(user_id)
-    listed = {m.user_id: m for m in member_list(org_id=org_id, cursor=cursor, take=take)}
+    try:
+        listed = {m.user_id: m for m in member_list(org_id=org_id, cursor=cursor, take=take)}
+    except errors.InvalidQueryString:
+        if cursor is None:
+            raise
+        return None  # a page link Auth0 no longer knows: the page is not known either
     if any(user_id not in listed for user_id in user_ids):
         return None
     return {user_id: listed[user_id] for user_id in user_ids}

@@ -129,3 +129,13 @@ def test_the_selector_stops_after_its_page_budget(auth0):
     assert found.scanned == selectors.HOLDER_SCAN_PAGES * selectors.HOLDER_SCAN_TAKE
     assert found.next_cursor is not None
     assert USER_IDS["ben"]  # seeded
+
+
+def test_a_page_link_auth0_no_longer_knows_starts_again_at_the_first_member(auth0, client):
+    response = client.get(HOLDERS, {"role": ROLE_IDS["billing-admin"], "after": "not-a-cursor"})
+
+    assert response.status_code == 200
+    assert holder_names(response) == ["Ben Okafor"]
+    assert "That page of members is no longer available" in text(response)
+    role = ROLE_IDS["billing-admin"]
+    assert f'/roles/remove/?role={role}&amp;from=holders"' in text(response)  # back: from the top

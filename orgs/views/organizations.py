@@ -184,13 +184,7 @@ def _members_page(
     except errors.InvalidQueryString:
         if not position.trail:
             raise
-        messages.info(
-            request,
-            gettext(
-                "That page of members is no longer available (Auth0's page links last a "
-                "day), so here is the first page."
-            ),
-        )
+        messages.info(request, pager.PAGE_GONE)
         position = position.first()
         page = selectors.member_list(org_id=org_id, take=position.take)
     return page, position

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -15,6 +16,7 @@ from .. import selectors
 from ..auth0_mgmt import errors
 from ..forms import RoleHoldersForm
 from ..htmx import HtmxHttpRequest, is_partial_request
+from ..pager import PAGE_GONE
 from ..roles import in_organizations
 from .pages import organization_page_error, render_page
 from .permissions import organization_in_reach, requires
@@ -39,6 +41,20 @@ def back_to_holders(request: HtmxHttpRequest, org_id: str) -> tuple[str, dict[st
     }
 
 
+def _holders(
+    request: HtmxHttpRequest, org_id: str, role_id: str, after: str
+) -> tuple[selectors.RoleHolders, str]:
+    """The role's holders from `after` on, and where they start: a cursor Auth0 no longer
+    knows starts again at the first member, saying so."""
+    try:
+        return selectors.role_holders(org_id=org_id, role_id=role_id, cursor=after or None), after
+    except errors.InvalidQueryString:
+        if not after:
+            raise
+        messages.info(request, PAGE_GONE)
+        return selectors.role_holders(org_id=org_id, role_id=role_id), ""
+
+
 def _present(values: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in values.items() if value}
 
@@ -58,9 +74,8 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
         role = form.chosen(roles)
         if role is not None:
             context["role"] = role
-            after = form.cleaned_data["after"]
-            context["found"] = selectors.role_holders(
-                org_id=organization.id, role_id=role.id, cursor=after or None
+            context["found"], after = _holders(
+                request, organization.id, role.id, form.cleaned_data["after"]
             )
             context["back_query"] = urlencode(_present({**FROM_HOLDERS, "after": after}))
     except errors.Auth0Error as exc:
