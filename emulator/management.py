@@ -557,7 +557,7 @@ ROUTES: list[Route] = [
         "/users/{id}/roles",
         user_roles_list,
         "read_users",
-        ["read:users", "read:roles"],
+        ["read:users", "read:roles", "read:role_members"],
         all_scopes=True,
     ),
     _route(

@@ -807,7 +807,7 @@ def test_expired_token_is_unauthorized(emulator_url: str, emulator: ControlClien
         (
             ["read:users"],
             lambda c: list(c.users.roles.list(ANA, request_options=NO_RETRY)),
-            "Insufficient scope, expected all of: read:users, read:roles",
+            "Insufficient scope, expected all of: read:users, read:roles, read:role_members",
         ),
         (
             ["read:organization_member_roles"],

@@ -137,10 +137,19 @@ def test_embedding_roles_in_the_members_list_needs_the_member_roles_scope(api, e
     assert "read:organization_member_roles" in with_roles.json()["message"]
 
 
+def test_user_roles_need_read_role_members_too(api, emulator):
+    """Auth0's reference: "expected all of: read:users, read:roles, read:role_members"."""
+    token = emulator.mint_token(DEMO_CLIENT_ID, scopes=["read:users", "read:roles"])
+    response = api("GET", "/users/auth0%7Cana0000000000000000000001/roles", token=token)
+    assert response.status_code == 403
+    assert response.json()["errorCode"] == "insufficient_scope"
+
+
 def test_user_roles_need_all_of_their_scopes(api, emulator):
     token = emulator.mint_token(DEMO_CLIENT_ID, scopes=["read:users"])
     response = api("GET", "/users/auth0%7Cana0000000000000000000001/roles", token=token)
     assert response.status_code == 403
     assert (
-        response.json()["message"] == "Insufficient scope, expected all of: read:users, read:roles"
+        response.json()["message"]
+        == "Insufficient scope, expected all of: read:users, read:roles, read:role_members"
     )
