@@ -232,15 +232,21 @@
     for (const element of root.querySelectorAll("[data-poll]")) poll(element);
   });
 
-  // No double submits: buttons of a form wait for its answer.
+  // No double submits: buttons of a form wait for its answer. The button pressed loses the
+  // focus while disabled: it gets it back, unless something else took it meanwhile.
+  let pressed = null;
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt.closest("form");
+    if (form?.contains(document.activeElement)) pressed = document.activeElement;
     if (form) for (const b of form.querySelectorAll("button")) b.disabled = true;
     dialogAlert(form)?.replaceChildren(); // a new try: the last answer no longer stands
   });
   document.addEventListener("htmx:afterRequest", (event) => {
     const form = event.detail.elt.closest("form");
     if (form) for (const b of form.querySelectorAll("button")) b.disabled = false;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (form && pressed?.isConnected && form.contains(pressed) && lost) pressed.focus();
+    if (form) pressed = null;
     if (dialogAlert(form) && !event.detail.successful) failedInDialog(form, event.detail.xhr);
     if (landing && event.detail.elt === landing.panel && !event.detail.successful) landing = null;
   });

@@ -259,6 +259,38 @@ def test_select_all_ticked_before_the_script_ran_still_selects_every_member(
     page.wait_for_load_state("networkidle")  # nothing of the page still served at teardown
 
 
+def focused_in_main(page: Page) -> bool:
+    return page.evaluate("() => !!document.activeElement?.closest('main')")
+
+
+def test_keyboard_focus_stays_in_the_page_after_assigning_a_role(
+    page: Page, app_url: str, emulator: ControlClient
+) -> None:
+    page.goto(member_url(app_url, "ben"))
+    page.locator("#role-choices").get_by_role("checkbox", name="viewer").check()
+    page.get_by_role("button", name="Add role(s) to organization").focus()
+    page.keyboard.press("Enter")
+
+    expect(toast(page, f"Added 1 role to Ben Okafor in {ACME}: viewer.")).to_be_visible()
+    expect(role_tags(page)).to_have_text(["billing-admin", "support-agent", "viewer"])
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not focused_in_main(page):  # the roles panel's refresh places it
+        assert time.monotonic() < deadline, "the focus fell to the page"
+        page.wait_for_timeout(20)
+
+
+def test_keyboard_focus_stays_on_the_bulk_button_when_nothing_is_selected(
+    page: Page, app_url: str
+) -> None:
+    page.goto(members_url(app_url))
+    bulk = page.get_by_role("button", name="Remove selected members…")
+    bulk.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#toasts")).to_contain_text("Select at least one member")
+    expect(bulk).to_be_focused()
+
+
 def test_remove_a_tenant_wide_role(page: Page, app_url: str, emulator: ControlClient) -> None:
     page.goto(member_url(app_url, "ana"))
     page.get_by_role("link", name="Tenant-wide roles of Ana Lee").click()
