@@ -291,6 +291,23 @@ def test_keyboard_focus_stays_on_the_bulk_button_when_nothing_is_selected(
     expect(bulk).to_be_focused()
 
 
+def test_back_shows_the_page_its_address_names(
+    page: Page, app_url: str, emulator: ControlClient
+) -> None:
+    page.goto(members_url(app_url))
+    page.get_by_label("Find member").fill("ben")
+    expect(page).to_have_url(re.compile(r"[?&]q=ben"), timeout=WAIT_MS)  # pushed by htmx
+    page.get_by_label("Find member").fill("")
+    expect(page).not_to_have_url(re.compile(r"[?&]q=ben"), timeout=WAIT_MS)
+    get_client().remove_members(ORG_IDS["acme"], [USER_IDS["ben"]])  # elsewhere, meanwhile
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"[?&]q=ben"))
+    expect(page.get_by_label("Find member")).to_have_value("ben")
+    expect(page.locator("#members")).to_contain_text("No member matches", timeout=WAIT_MS)
+
+
 def test_remove_a_tenant_wide_role(page: Page, app_url: str, emulator: ControlClient) -> None:
     page.goto(member_url(app_url, "ana"))
     page.get_by_role("link", name="Tenant-wide roles of Ana Lee").click()
