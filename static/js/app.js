@@ -148,6 +148,13 @@
   // refreshes, and the focus must not fall to the page with the opener.
   document.addEventListener("closeDialog", () => {
     if (!dialog().open) return;
+    // A message's link (Restore) was acted on: the message goes with it, the focus to the page.
+    const offering = opener?.closest("#toasts .toast");
+    if (offering) {
+      offering.remove();
+      opener = document.querySelector("main h1");
+      if (opener && !opener.hasAttribute("tabindex")) opener.setAttribute("tabindex", "-1");
+    }
     landing = spotOf(opener);
     dialog().close();
   });

@@ -41,6 +41,8 @@ def test_restore_a_removed_member_from_the_message_of_the_removal(
     expect(
         toast(page, f"Restored Ben Okafor (billing-admin, support-agent) to {ACME}.")
     ).to_be_visible()
+    expect(removed).to_have_count(0)  # its Restore is done: no second try offered
+    expect(page.get_by_role("heading", name=ACME, level=1)).to_be_focused()
     expect(ben).not_to_have_class(re.compile(r"\bpending\b"))
     expect(ben.get_by_role("listitem")).to_have_text(["billing-admin", "support-agent"])
     assert sorted(org_members(emulator)[USER_IDS["ben"]]) == ["billing-admin", "support-agent"]
