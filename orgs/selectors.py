@@ -19,7 +19,7 @@ from .i18n import lazy_text
 from .ids import check_org_id, check_user_id
 from .member_cache import MemberDetail
 from .remembered import remember
-from .staff.access import access_of, reach_of, reaches_all
+from .staff.access import access_of, check_reach, reach_of, reaches_all
 
 ROLE_CATALOGUE_KEY = "adminportal:role-catalogue"
 ROLE_CATALOGUE_SECONDS = 60
@@ -49,6 +49,12 @@ def organization_get_cached(*, org_id: str) -> Organization:
     """organization_get, remembered for a minute (for checks on every table refresh)."""
     key = f"adminportal:organization:{check_org_id(org_id)}"
     return remember(key, ROLE_CATALOGUE_SECONDS, lambda: organization_get(org_id=org_id))
+
+
+def organization_in_reach(*, user: StaffUser, org_id: str) -> Organization:
+    """The organization (as read moments ago), or OrganizationNotFound when it is out of the
+    staff member's reach."""
+    return check_reach(user, organization_get_cached(org_id=org_id))
 
 
 def organization_find(*, id_or_name: str) -> Organization:

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from . import holders, member_cache, restorations, selectors
 from .auth0_mgmt import Member, Organization, Role, User, errors, get_client
 from .i18n import lazy_and_list, lazy_text
-from .ids import check_org_id, check_role_ids, check_user_id, check_user_ids
+from .ids import check_role_ids, check_user_id, check_user_ids
 from .member_cache import MemberDetail
 from .models import AuditEvent
 from .selectors import ListedPage
 from .staff import audit
-from .staff.access import check_reach, check_user_reach
+from .staff.access import check_user_reach
 from .staff.guardrails import (
     check_admin_only,
     check_not_self,
@@ -60,7 +60,7 @@ def members_remove(
     ) as event:
         require(actor, "orgs.remove_members", gettext_lazy("remove members"))
         _check_reason(reason)
-        organization = _organization(actor, org_id)
+        organization = selectors.organization_in_reach(user=actor, org_id=org_id)
         check_user_ids(user_ids)
         check_not_self_ids(actor, user_ids)
         members = _members_to_remove(organization, user_ids, page)
@@ -105,7 +105,7 @@ def members_restore(
         audit.note(event, restores=removal)
         require(actor, "orgs.remove_members", gettext_lazy("restore members"))
         _check_reason(reason)
-        organization = _organization(actor, org_id)
+        organization = selectors.organization_in_reach(user=actor, org_id=org_id)
         restoration = restorations.restorable(removal, excluding=event.pk)
         user_ids = restoration.user_ids
         audit.note(
@@ -164,7 +164,7 @@ def member_roles_assign(
         actor, Action.MEMBER_ROLES_ASSIGN, user_id, role_ids, reason, org_id=org_id
     ) as event:
         require(actor, "orgs.change_member_roles", gettext_lazy("assign roles"))
-        organization = _organization(actor, org_id)
+        organization = selectors.organization_in_reach(user=actor, org_id=org_id)
         check_user_id(user_id)
         check_not_self_ids(actor, [user_id])
         check_role_ids(role_ids)
@@ -203,7 +203,7 @@ def member_roles_remove(
     ) as event:
         require(actor, "orgs.change_member_roles", gettext_lazy("remove roles"))
         _check_reason(reason)
-        organization = _organization(actor, org_id)
+        organization = selectors.organization_in_reach(user=actor, org_id=org_id)
         check_user_id(user_id)
         check_not_self_ids(actor, [user_id])
         check_role_ids(role_ids)
@@ -270,10 +270,6 @@ def _check_reason(reason: str) -> None:
         raise errors.InvalidInput(
             gettext_lazy("Give a reason (for example the ticket id) for the audit trail.")
         )
-
-
-def _organization(actor: StaffUser, org_id: str) -> Organization:
-    return check_reach(actor, selectors.organization_get_cached(org_id=check_org_id(org_id)))
 
 
 def _user(user_id: str) -> User:

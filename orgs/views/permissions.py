@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 from .. import selectors
 from ..auth0_mgmt import Organization
 from ..htmx import HtmxHttpRequest, is_partial_request
-from ..staff.access import check_reach
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -26,7 +25,7 @@ View = Callable[..., HttpResponseBase]
 
 def organization_in_reach(request: HtmxHttpRequest, org_id: str) -> Organization:
     """The organization (as read moments ago), or OrganizationNotFound when it is out of reach."""
-    return check_reach(request.user, selectors.organization_get_cached(org_id=org_id))
+    return selectors.organization_in_reach(user=request.user, org_id=org_id)
 
 
 def refuse(request: HtmxHttpRequest, text: StrOrPromise) -> HttpResponse:
