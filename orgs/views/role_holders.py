@@ -36,9 +36,7 @@ def back_to_holders(request: HtmxHttpRequest, org_id: str) -> tuple[str, dict[st
     after = data.get("after", "")[:1000]
     query = _present({"role": data.get("role", "")[:200], "after": after})
     url = reverse("orgs:role_holders", kwargs={"org_id": org_id})
-    return f"{url}?{urlencode(query)}", {
-        k: [v] for k, v in _present({**FROM_HOLDERS, "after": after}).items()
-    }
+    return f"{url}?{urlencode(query)}", {k: [v] for k, v in _trash_can_query(after).items()}
 
 
 def _holders(
@@ -53,6 +51,11 @@ def _holders(
             raise
         messages.info(request, PAGE_GONE)
         return selectors.role_holders(org_id=org_id, role_id=role_id), ""
+
+
+def _trash_can_query(after: str) -> dict[str, str]:
+    """What a trash can here adds to its address (and its confirmation carries back)."""
+    return _present({**FROM_HOLDERS, "after": after})
 
 
 def _present(values: dict[str, str]) -> dict[str, str]:
@@ -77,7 +80,7 @@ def role_holders(request: HtmxHttpRequest, org_id: str) -> HttpResponse:
             context["found"], after = _holders(
                 request, organization.id, role.id, form.cleaned_data["after"]
             )
-            context["back_query"] = urlencode(_present({**FROM_HOLDERS, "after": after}))
+            context["back_query"] = urlencode(_trash_can_query(after))
     except errors.Auth0Error as exc:
         return organization_page_error(
             request, org_id, exc, gettext("list this role's holders"), TEMPLATE, context
