@@ -89,10 +89,12 @@ def account_fields(person: StaffUser) -> dict[str, object]:
     }
 
 
-def described(person: StaffUser) -> dict[str, str]:
-    """What the audit trail compares before and after, as text, with the way they sign in."""
+def described(person: StaffUser, fields: dict[str, object] | None = None) -> dict[str, str]:
+    """What the audit trail compares before and after, as text, with the way they sign in.
+    `fields`: account_fields(person) when already read."""
     sign_in = "password" if person.has_usable_password() else "single sign-on only"
-    return {**{k: str(v) for k, v in account_fields(person).items()}, "sign_in": sign_in}
+    fields = account_fields(person) if fields is None else fields
+    return {**{k: str(v) for k, v in fields.items()}, "sign_in": sign_in}
 
 
 def change_message(before: dict[str, str], after: dict[str, str], *, password_set: bool) -> str:
@@ -105,7 +107,8 @@ def change_message(before: dict[str, str], after: dict[str, str], *, password_se
     )
 
 
-def fingerprint(person: StaffUser) -> str:
-    """The account as stored, in a few characters: a form that showed it carries it back."""
-    fields = json.dumps(described(person), sort_keys=True).encode()
-    return hashlib.sha256(fields).hexdigest()[:16]
+def fingerprint(person: StaffUser, fields: dict[str, object] | None = None) -> str:
+    """The account as stored, in a few characters: a form that showed it carries it back.
+    `fields`: account_fields(person) when already read."""
+    stored = json.dumps(described(person, fields), sort_keys=True).encode()
+    return hashlib.sha256(stored).hexdigest()[:16]

@@ -137,7 +137,8 @@ def _initial(person) -> dict[str, object]:
     if person is None:
         return {"role": "Viewer", "is_active": True}
     fields = account_fields(person)
-    return {**fields, "role": fields["role"] or "Viewer", "fingerprint": fingerprint(person)}
+    stored = fingerprint(person, fields)
+    return {**fields, "role": fields["role"] or "Viewer", "fingerprint": stored}
 
 
 def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
@@ -151,14 +152,13 @@ def _problem(request: HtmxHttpRequest, form: StaffForm, person) -> str | None:
             "Someone else changed this account since you opened it: reload the page to see "
             "what they saved, then make your change again."
         )
-    if (
-        person is not None
-        and person.pk == request.user.pk
-        and (data["role"] != "Admin" or not data["is_active"])
-    ):
-        return gettext("You cannot take away your own Admin role or deactivate yourself.")
-    if person is not None and person.pk == request.user.pk and not data["all_organizations"]:
-        return gettext("You cannot limit your own reach: managing staff needs all organizations.")
+    if person is not None and person.pk == request.user.pk:
+        if data["role"] != "Admin" or not data["is_active"]:
+            return gettext("You cannot take away your own Admin role or deactivate yourself.")
+        if not data["all_organizations"]:
+            return gettext(
+                "You cannot limit your own reach: managing staff needs all organizations."
+            )
     if data["password"]:
         # A new account is checked as it will be (the password must not resemble its name).
         candidate = person or users.model(username=data["username"], email=data["email"])
