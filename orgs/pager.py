@@ -7,15 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from django.http import QueryDict
-from django.utils.translation import gettext_lazy
 
 from .forms import PAGE_SIZES
-
-PAGE_GONE = gettext_lazy(
-    "That page of members is no longer available (Auth0's page links last a day), so here is "
-    "the first page."
-)
-"""Said when a checkpoint cursor Auth0 no longer accepts starts a list again."""
 
 MAX_TRAIL = 20
 DEFAULT_SIZE = 25

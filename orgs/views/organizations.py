@@ -22,7 +22,7 @@ from ..htmx import HtmxHttpRequest
 from ..ids import url_segment
 from ..pending import POLL_SECONDS, pending_removals
 from ..staff.access import NO_SUCH_ORGANIZATION, check_reach, reach_of, reaches_all, reaches_id
-from .pages import organization_page_error, page_error, render_page
+from .pages import from_cursor, organization_page_error, page_error, render_page
 from .permissions import organization_in_reach, requires
 
 OFFSET_LIMIT = 1000  # Auth0's limit for page/per_page lists
@@ -179,12 +179,9 @@ def _members_page(
         return Page(items=(), total=0), position  # not a call for every first keystroke
     if search:
         return selectors.member_search(org_id=org_id, text=search), position
-    try:
-        page = selectors.member_list(org_id=org_id, cursor=position.cursor, take=position.take)
-    except errors.InvalidQueryString:
-        if not position.trail:
-            raise
-        messages.info(request, pager.PAGE_GONE)
-        position = position.first()
-        page = selectors.member_list(org_id=org_id, take=position.take)
-    return page, position
+    page, restarted = from_cursor(
+        request,
+        lambda cursor: selectors.member_list(org_id=org_id, cursor=cursor, take=position.take),
+        position.cursor,
+    )
+    return page, position.first() if restarted else position

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..auth0_mgmt.errors import Auth0Error, InvalidInput, OrganizationNotFound
+from ..auth0_mgmt.errors import Auth0Error, InvalidInput, InvalidQueryString, OrganizationNotFound
 from ..feedback import feedback_for, report
 from ..htmx import HtmxHttpRequest, is_partial_request
 
@@ -91,3 +92,26 @@ def organization_page_error(
     if isinstance(exc, OrganizationNotFound | InvalidInput):
         return no_such_organization(request, org_id, exc)
     return page_error(request, exc, action, template, context)
+
+
+T = TypeVar("T")
+
+
+def from_cursor(
+    request: HtmxHttpRequest, fetch: Callable[[str | None], T], cursor: str | None
+) -> tuple[T, bool]:
+    """fetch(cursor), and whether it started again at the first page instead: a cursor Auth0
+    no longer knows (its page links last a day) does, saying so."""
+    try:
+        return fetch(cursor), False
+    except InvalidQueryString:
+        if cursor is None:
+            raise
+        messages.info(
+            request,
+            gettext(
+                "That page of members is no longer available (Auth0's page links last a "
+                "day), so here is the first page."
+            ),
+        )
+        return fetch(None), True

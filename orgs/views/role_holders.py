@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -16,9 +15,8 @@ from .. import selectors
 from ..auth0_mgmt import errors
 from ..forms import RoleHoldersForm
 from ..htmx import HtmxHttpRequest, is_partial_request
-from ..pager import PAGE_GONE
 from ..roles import in_organizations
-from .pages import organization_page_error, render_page
+from .pages import from_cursor, organization_page_error, render_page
 from .permissions import organization_in_reach, requires
 
 TEMPLATE = "orgs/role_holders.html"
@@ -44,13 +42,12 @@ def _holders(
 ) -> tuple[selectors.RoleHolders, str]:
     """The role's holders from `after` on, and where they start: a cursor Auth0 no longer
     knows starts again at the first member, saying so."""
-    try:
-        return selectors.role_holders(org_id=org_id, role_id=role_id, cursor=after or None), after
-    except errors.InvalidQueryString:
-        if not after:
-            raise
-        messages.info(request, PAGE_GONE)
-        return selectors.role_holders(org_id=org_id, role_id=role_id), ""
+    found, restarted = from_cursor(
+        request,
+        lambda cursor: selectors.role_holders(org_id=org_id, role_id=role_id, cursor=cursor),
+        after or None,
+    )
+    return found, "" if restarted else after
 
 
 def _trash_can_query(after: str) -> dict[str, str]:
