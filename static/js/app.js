@@ -152,8 +152,7 @@
     const offering = opener?.closest("#toasts .toast");
     if (offering) {
       offering.remove();
-      opener = document.querySelector("main h1");
-      if (opener && !opener.hasAttribute("tabindex")) opener.setAttribute("tabindex", "-1");
+      opener = focusable(document.querySelector("main h1"));
     }
     landing = spotOf(opener);
     dialog().close();
@@ -183,11 +182,14 @@
       const around = [...rows.slice(index), ...rows.slice(0, index).reverse()];
       target = around.map((row) => row.querySelector(ROW_ACTION)).find(Boolean);
     }
-    if (!target) {
-      target = panel.querySelector("h2") || document.querySelector("main h1");
-      if (target && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-    }
+    if (!target) target = focusable(panel.querySelector("h2") || document.querySelector("main h1"));
     if (target) target.focus();
+  }
+
+  // A heading the focus may be put on (not in the Tab order).
+  function focusable(heading) {
+    if (heading && !heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+    return heading;
   }
 
   document.addEventListener("htmx:beforeSwap", (event) => {
